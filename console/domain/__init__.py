@@ -1,0 +1,1 @@
+"""Pure clinical and record-keeping rules: no Qt, no database."""

@@ -1,0 +1,1 @@
+"""The application layer the UI and the command line call. No Qt."""

@@ -1,0 +1,51 @@
+"""Opening the database the configuration names, with clear reasons when that cannot be done."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from console.config import AppConfig
+from console.errors import StorageUnavailable
+from console.storage.engine import make_engine, sqlite_path
+from console.storage.migrate import SchemaState, prepare_schema
+from console.storage.unit_of_work import Database
+
+log = logging.getLogger("console.services.startup")
+
+
+def ensure_writable_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageUnavailable(
+            f"The data folder {folder} cannot be created ({exc.strerror}). "
+            "Choose another with --data-dir."
+        ) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageUnavailable(
+            f"The data folder {folder} is read-only. Give this user write access or choose "
+            "another folder with --data-dir."
+        )
+
+
+def open_database(config: AppConfig, *, upgrade: bool | None = None) -> tuple[Database, SchemaState]:
+    """Open and check the database; ``upgrade=None`` means: upgrade SQLite, never PostgreSQL."""
+    ensure_writable_folder(config.data_dir)
+    database_file = sqlite_path(config.database_url)
+    if database_file is not None:
+        ensure_writable_folder(database_file.parent)
+        if database_file.exists() and not os.access(database_file, os.R_OK | os.W_OK):
+            raise StorageUnavailable(
+                f"The database file {database_file} is read-only. Give this user write access."
+            )
+    engine = make_engine(config.database_url)
+    allow = (engine.dialect.name == "sqlite") if upgrade is None else upgrade
+    try:
+        state = prepare_schema(engine, backup_dir=config.backup_dir, allow_upgrade=allow)
+    except BaseException:
+        engine.dispose()
+        raise
+    log.info("database open (%s, schema %s)", engine.dialect.name, state.current)
+    return Database(engine), state

@@ -1,0 +1,1 @@
+"""SQLAlchemy rows, repositories returning domain objects, and migrations."""

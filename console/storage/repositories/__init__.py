@@ -1,0 +1,1 @@
+"""Repositories: queries and writes over rows, returning domain objects."""
