@@ -1,0 +1,26 @@
+"""Small building blocks shared by the console's forms."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+
+
+def password_field(placeholder: str = "", parent: QWidget | None = None) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setPlaceholderText(placeholder)
+    field.setMaxLength(256)
+    return field
+
+
+def primary_button(text: str, parent: QWidget | None = None) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setProperty("role", "primary")
+    return button
+
+
+def mark_invalid(field: QWidget, invalid: bool) -> None:
+    """Outline a field in red (the stylesheet keys on the 'invalid' property)."""
+    field.setProperty("invalid", invalid)
+    field.style().unpolish(field)
+    field.style().polish(field)

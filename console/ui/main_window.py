@@ -1,0 +1,214 @@
+"""The main window: a header with who is signed in, navigation by role, and the idle lock."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console import __version__
+from console.domain.clock import Clock
+from console.domain.identity import Actor, Role
+from console.services.container import Services
+from console.ui.account_panel import AccountPanel
+from console.ui.idle import IdleWatcher
+from console.ui.lock_page import LockPage
+
+
+class Outcome(enum.Enum):
+    QUIT = "quit"
+    SIGNED_OUT = "signed out"
+
+
+@dataclass(frozen=True)
+class Area:
+    title: str
+    roles: frozenset[Role]
+    build: Callable[[Services, Actor], QWidget]
+
+
+def _administration(services: Services, actor: Actor) -> QWidget:
+    from console.ui.admin import AdministrationView
+
+    return AdministrationView(services=services, actor=actor)
+
+
+AREAS = (
+    Area("Administration", frozenset({Role.ADMINISTRATOR}), _administration),
+    Area("My account", frozenset(Role),
+         lambda services, actor: AccountPanel(services=services, actor=actor)),
+)
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+        finished(Outcome): the user signed out or closed the window.
+    """
+
+    finished = Signal(object)
+
+    def __init__(
+        self, *, services: Services, actor: Actor, clock: Clock, clinic_name: str,
+        database_label: str, idle_lock_minutes: int, parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._actor = actor
+        self._clock = clock
+        self.outcome = Outcome.QUIT
+        self._hidden_while_locked: list[QWidget] = []
+        self.setWindowTitle(f"{clinic_name} — Ketamine Infusion Console")
+        self.setMinimumSize(1100, 700)
+
+        self.header = self._build_header(clinic_name)
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(220)
+        self.pages = QStackedWidget(self)
+        self.areas: dict[str, QWidget] = {}
+        for area in AREAS:
+            if actor.role in area.roles:
+                page = area.build(services, actor)
+                self.areas[area.title] = page
+                self.pages.addWidget(page)
+                QListWidgetItem(area.title, self.nav)
+        self.nav.currentRowChanged.connect(self._show_area)
+
+        body = QWidget(self)
+        body_layout = QHBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.nav)
+        body_layout.addWidget(self.pages, 1)
+        self.content = QWidget(self)
+        content_layout = QVBoxLayout(self.content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(0)
+        content_layout.addWidget(self.header)
+        content_layout.addWidget(body, 1)
+
+        self.lock_page = LockPage(auth=services.auth, actor=actor, parent=self)
+        self.lock_page.unlocked.connect(self.unlock)
+        self.lock_page.sign_out_requested.connect(lambda: self.sign_out("signed out when locked"))
+        self.screens = QStackedWidget(self)
+        self.screens.addWidget(self.content)
+        self.screens.addWidget(self.lock_page)
+        self.setCentralWidget(self.screens)
+        self._build_status_bar(database_label)
+
+        self.idle = IdleWatcher(timeout_ms=idle_lock_minutes * 60_000, parent=self)
+        self.idle.idle_timed_out.connect(self.lock)
+        self.nav.setCurrentRow(0)
+        self._restore_geometry()
+
+    # ------------------------------------------------------------------ building
+    def _build_header(self, clinic_name: str) -> QFrame:
+        header = QFrame(self)
+        header.setObjectName("header")
+        layout = QHBoxLayout(header)
+        layout.setContentsMargins(18, 10, 14, 10)
+        clinic = QLabel(clinic_name, header)
+        clinic.setObjectName("clinicName")
+        who = QLabel(f"{self._actor.full_name} · {self._actor.role.label}", header)
+        who.setObjectName("userBadge")
+        self.lock_button = QPushButton("Lock", header)
+        self.lock_button.setToolTip("Lock the console now; your screen stays as it is.")
+        self.lock_button.clicked.connect(self.lock)
+        self.sign_out_button = QPushButton("Sign out", header)
+        self.sign_out_button.clicked.connect(lambda: self.sign_out("signed out"))
+        layout.addWidget(clinic)
+        layout.addStretch(1)
+        layout.addWidget(who)
+        layout.addSpacing(12)
+        layout.addWidget(self.lock_button)
+        layout.addWidget(self.sign_out_button)
+        return header
+
+    def _build_status_bar(self, database_label: str) -> None:
+        status = self.statusBar()
+        status.addWidget(QLabel(database_label, status))
+        status.addPermanentWidget(QLabel(f"version {__version__}", status))
+        self.clock_label = QLabel(status)
+        status.addPermanentWidget(self.clock_label)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.timeout.connect(self._tick)
+        self._clock_timer.start(1000)
+        self._tick()
+
+    def _tick(self) -> None:
+        self.clock_label.setText(self._clock.now().astimezone().strftime("%a %d %b %Y  %H:%M"))
+
+    def _show_area(self, row: int) -> None:
+        if row < 0:
+            return
+        page = self.pages.widget(row)
+        self.pages.setCurrentWidget(page)
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    # ------------------------------------------------------------------ lock and sign-out
+    @property
+    def is_locked(self) -> bool:
+        return self.screens.currentWidget() is self.lock_page
+
+    def start_idle_lock(self) -> None:
+        self.idle.start()
+
+    def lock(self) -> None:
+        if self.is_locked:
+            return
+        # Dialogs opened from the console are hidden, not closed: what was typed survives.
+        self._hidden_while_locked = [
+            widget for widget in QApplication.topLevelWidgets()
+            if widget is not self and widget.isVisible() and widget.isWindow()
+        ]
+        for widget in self._hidden_while_locked:
+            widget.hide()
+        self.screens.setCurrentWidget(self.lock_page)
+        self.lock_page.prepare()
+        self._services.auth.record_idle_lock(self._actor)
+
+    def unlock(self) -> None:
+        self.screens.setCurrentWidget(self.content)
+        for widget in self._hidden_while_locked:
+            widget.show()
+        self._hidden_while_locked = []
+        self.idle.reset()
+
+    def sign_out(self, why: str) -> None:
+        self.outcome = Outcome.SIGNED_OUT
+        self._services.auth.record_sign_out(self._actor, why=why)
+        self.close()
+
+    # ------------------------------------------------------------------ Qt events
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.idle.stop()
+        self._clock_timer.stop()
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+        self.finished.emit(self.outcome)
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 880)
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
