@@ -95,7 +95,7 @@ def services(database, clock):  # type: ignore[no-untyped-def]
     return build_services(database, clock)
 
 
-ADMIN_PASSWORD = "first-admin-pass"
+ADMIN_PASSWORD = "first-clinic-pass"  # must not contain the user name
 
 
 @pytest.fixture
