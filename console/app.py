@@ -67,6 +67,10 @@ def start_logging(config: AppConfig) -> object:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if sys.version_info < (3, 12):
+        print("The console needs Python 3.12 or later (PySide6 6.12 on 3.11 aborts live "
+              "charts).", file=sys.stderr)
+        return EXIT_REFUSED
     args = build_parser().parse_args(argv)
     try:
         config = resolve_config(args)

@@ -48,26 +48,29 @@ def _route_qt_messages(mode: QtMsgType, _context: Any, message: str) -> None:
 
 
 class FirstPaintReporter(QObject):
-    """With CONSOLE_REPORT_FIRST_PAINT=1: print when the first window paints, then quit.
+    """Prints ``first-paint`` when the first window paints; with ``quit`` also closes it.
 
-    Used by bench/startup.py to time start-up from outside the process.
+    Set by CONSOLE_REPORT_FIRST_PAINT=quit (or 1) | print: bench/startup.py times start-up from outside
+    the process, and the real-window test waits for the window this way.
     """
 
-    def __init__(self, target: QWidget) -> None:
+    def __init__(self, target: QWidget, *, quit_after: bool) -> None:
         super().__init__(target)
         self._target = target
+        self._quit_after = quit_after
         target.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.Paint and watched is self._target:
             self._target.removeEventFilter(self)
             print(f"first-paint {time.perf_counter():.6f}", flush=True)
-            self._target.close()
+            if self._quit_after:
+                self._target.close()
         return False
 
 
-def report_first_paint() -> bool:
-    return os.environ.get("CONSOLE_REPORT_FIRST_PAINT") == "1"
+def first_paint_mode() -> str:
+    return os.environ.get("CONSOLE_REPORT_FIRST_PAINT", "")
 
 
 class ConsoleApplication:
@@ -99,8 +102,8 @@ class ConsoleApplication:
         else:
             dialog = LoginDialog(services=services, clinic_name=services.settings.clinic_name(),
                                  database_label=database_label)
-        if report_first_paint():
-            FirstPaintReporter(dialog)
+        if first_paint_mode() in {"1", "quit", "print"}:
+            FirstPaintReporter(dialog, quit_after=first_paint_mode() != "print")
         try:
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             return dialog.actor if accepted else None
