@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QWidget
 
 
 def password_field(placeholder: str = "", parent: QWidget | None = None) -> QLineEdit:
@@ -24,3 +25,12 @@ def mark_invalid(field: QWidget, invalid: bool) -> None:
     field.setProperty("invalid", invalid)
     field.style().unpolish(field)
     field.style().polish(field)
+
+
+def form_layout() -> QFormLayout:
+    """A form whose labels sit level with their fields."""
+    form = QFormLayout()
+    form.setSpacing(10)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    return form

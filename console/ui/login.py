@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -18,7 +17,7 @@ from console import __version__
 from console.domain.identity import MIN_PASSWORD_LENGTH, Actor
 from console.errors import PasswordChangeRequired, UserFacingError, ValidationError
 from console.services.container import Services
-from console.ui.forms import mark_invalid, password_field, primary_button
+from console.ui.forms import form_layout, mark_invalid, password_field, primary_button
 from console.ui.messages import InlineMessage
 
 
@@ -77,8 +76,7 @@ class LoginDialog(QDialog):
         self.sign_in_button = primary_button("Sign in", card)
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self._sign_in)
-        form = QFormLayout()
-        form.setSpacing(10)
+        form = form_layout()
         form.addRow("User name", self.username)
         form.addRow("Password", self.password)
         for widget in (clinic, subtitle):
@@ -142,7 +140,7 @@ class ChangePasswordDialog(QDialog):
         )
         hint.setObjectName("muted")
         layout.addWidget(hint)
-        form = QFormLayout()
+        form = form_layout()
         self.current = password_field(parent=self)
         if current_password is not None:
             self.current.setText(current_password)
@@ -208,8 +206,7 @@ class SetupDialog(QDialog):
         self.username.setMaxLength(32)
         self.password = password_field(parent=card)
         self.confirm = password_field(parent=card)
-        form = QFormLayout()
-        form.setSpacing(10)
+        form = form_layout()
         form.addRow("Clinic name", self.clinic_name)
         form.addRow("Administrator's full name", self.full_name)
         form.addRow("User name", self.username)
