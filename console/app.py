@@ -67,7 +67,7 @@ def start_logging(config: AppConfig) -> object:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if sys.version_info < (3, 12):
+    if sys.version_info < (3, 12):  # noqa: UP036 (a wrong interpreter must be told why)
         print("The console needs Python 3.12 or later (PySide6 6.12 on 3.11 aborts live "
               "charts).", file=sys.stderr)
         return EXIT_REFUSED

@@ -87,7 +87,9 @@ class AuthService(Service):
             self.audit(uow, actor, "auth.session_locked", entity_type="user",
                         entity_id=actor.user_id)
 
-    def _check_credentials(self, username: str, password: str, *, action_ok: str | None) -> _Outcome:
+    def _check_credentials(
+        self, username: str, password: str, *, action_ok: str | None
+    ) -> _Outcome:
         name = username.strip().lower()[:MAX_USERNAME_INPUT]
         now = self._clock.now()
         with self._db.write() as uow:

@@ -42,7 +42,7 @@ class BackupService:
         return folder / f"console-backup-{stamp}.sqlite3"
 
     def restore(self, source: Path) -> RestoreResult:
-        """Check ``source`` fully (file, integrity, schema, audit chain) before touching anything."""
+        """Check ``source`` fully (file, integrity, schema, audit trail) before any change."""
         database = self._database_file()
         source = source.expanduser().resolve()
         if source == database.resolve():

@@ -27,13 +27,12 @@ class Services:
 
 
 def build_services(database: Database, clock: Clock) -> Services:
-    deps = {"database": database, "clock": clock}
     return Services(
-        auth=AuthService(**deps),
-        setup=SetupService(**deps),
-        users=UserService(**deps),
-        settings=SettingsService(**deps),
-        audit=AuditService(**deps),
-        backup=BackupService(**deps),
-        demo=DemoService(**deps),
+        auth=AuthService(database=database, clock=clock),
+        setup=SetupService(database=database, clock=clock),
+        users=UserService(database=database, clock=clock),
+        settings=SettingsService(database=database, clock=clock),
+        audit=AuditService(database=database, clock=clock),
+        backup=BackupService(database=database, clock=clock),
+        demo=DemoService(database=database, clock=clock),
     )

@@ -30,7 +30,9 @@ def ensure_writable_folder(folder: Path) -> None:
         )
 
 
-def open_database(config: AppConfig, *, upgrade: bool | None = None) -> tuple[Database, SchemaState]:
+def open_database(
+    config: AppConfig, *, upgrade: bool | None = None
+) -> tuple[Database, SchemaState]:
     """Open and check the database; ``upgrade=None`` means: upgrade SQLite, never PostgreSQL."""
     ensure_writable_folder(config.data_dir)
     database_file = sqlite_path(config.database_url)

@@ -69,7 +69,7 @@ class UserService(Service):
     ) -> User:
         """A new account whose first sign-in must replace the temporary password."""
         name = normalise_username(username)
-        values = {
+        values: dict[str, object] = {
             "username": name,
             "full_name": normalise_full_name(full_name),
             "role": parse_role(role).value,

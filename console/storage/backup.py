@@ -75,7 +75,7 @@ def inspect_backup(path: Path) -> BackupFile:
         raise ValidationError(f"{path.name} cannot be read as a database ({exc}).") from exc
     if result != "ok":
         raise ValidationError(f"{path.name} failed its integrity check ({result}).", field="path")
-    if not CONSOLE_TABLES <= tables or revision is None:
+    if not tables >= CONSOLE_TABLES or revision is None:
         raise ValidationError(
             f"{path.name} is a SQLite file but not a console database.", field="path"
         )

@@ -90,7 +90,10 @@ def _describe_open_failure(engine: Engine, exc: DatabaseError) -> str:
                 f"The file {path} is not a console database or is damaged ({detail}). It was "
                 "left untouched. Restore the latest backup or choose another file."
             )
-        return f"The database file {path} cannot be opened ({detail}). Check the folder's permissions."
+        return (
+            f"The database file {path} cannot be opened ({detail}). "
+            "Check the folder's permissions."
+        )
     return (
         f"The database server cannot be reached ({detail}). Check the address, that the server "
         "is running and that this PC may connect to it."

@@ -50,8 +50,8 @@ def _route_qt_messages(mode: QtMsgType, _context: Any, message: str) -> None:
 class FirstPaintReporter(QObject):
     """Prints ``first-paint`` when the first window paints; with ``quit`` also closes it.
 
-    Set by CONSOLE_REPORT_FIRST_PAINT=quit (or 1) | print: bench/startup.py times start-up from outside
-    the process, and the real-window test waits for the window this way.
+    Set by CONSOLE_REPORT_FIRST_PAINT=quit (or 1) | print: bench/startup.py times start-up
+    from outside the process, and the real-window test waits for the window this way.
     """
 
     def __init__(self, target: QWidget, *, quit_after: bool) -> None:
@@ -60,7 +60,7 @@ class FirstPaintReporter(QObject):
         self._quit_after = quit_after
         target.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and watched is self._target:
             self._target.removeEventFilter(self)
             print(f"first-paint {time.perf_counter():.6f}", flush=True)
@@ -139,7 +139,7 @@ class ConsoleApplication:
             log.warning("uncaught expected error: %s", value.message)
             QMessageBox.warning(QApplication.activeWindow(), value.title, value.message)
             return
-        log.critical("unexpected error", exc_info=(kind, value, tb))
+        log.critical("unexpected error", exc_info=value)
         details = "".join(traceback.format_exception(kind, value, tb))
         tail = getattr(self._log_tail, "tail", lambda: "")()
         box = QMessageBox(QApplication.activeWindow())
@@ -156,7 +156,7 @@ class ConsoleApplication:
     def _on_thread_unhandled(self, hook_args: threading.ExceptHookArgs) -> None:
         log.critical(
             "unexpected error in thread %s", getattr(hook_args.thread, "name", "?"),
-            exc_info=(hook_args.exc_type, hook_args.exc_value, hook_args.exc_traceback),
+            exc_info=hook_args.exc_value,
         )
 
     def shutdown(self) -> None:

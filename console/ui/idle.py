@@ -51,7 +51,7 @@ class IdleWatcher(QObject):
         self._since_input.restart()
         self._fired = False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and not self._fired:
             self._since_input.restart()
         return False

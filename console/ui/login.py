@@ -228,8 +228,8 @@ class SetupDialog(QDialog):
         }
 
     def _create(self) -> None:
-        for field in (*self._fields.values(), self.confirm):
-            mark_invalid(field, False)
+        for each in (*self._fields.values(), self.confirm):
+            mark_invalid(each, False)
         if self.password.text() != self.confirm.text():
             mark_invalid(self.confirm, True)
             self.message.show_error("The two passwords differ. Type the same one twice.")
@@ -240,7 +240,7 @@ class SetupDialog(QDialog):
                 full_name=self.full_name.text(), password=self.password.text(),
             )
         except UserFacingError as error:
-            field = self._fields.get(getattr(error, "field", None) or "")
+            field: QLineEdit | None = self._fields.get(error.field or "")
             if field is not None:
                 mark_invalid(field, True)
                 field.setFocus()

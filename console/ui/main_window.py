@@ -158,6 +158,8 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         page = self.pages.widget(row)
+        if page is None:
+            return
         self.pages.setCurrentWidget(page)
         refresh = getattr(page, "refresh", None)
         if callable(refresh):
@@ -198,7 +200,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     # ------------------------------------------------------------------ Qt events
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         self._clock_timer.stop()
         QSettings().setValue("main_window/geometry", self.saveGeometry())

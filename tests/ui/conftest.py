@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+def database_url(tmp_path: Path) -> str:
     """Widgets are tested on SQLite only; services are tested on both databases elsewhere."""
-    yield f"sqlite:///{tmp_path / 'console.sqlite3'}"
+    return f"sqlite:///{tmp_path / 'console.sqlite3'}"
 
 
 @pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path, qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def isolated_qsettings(tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
     """Window geometry and other QSettings go to a temporary folder, not the user's profile."""
     from PySide6.QtCore import QSettings
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    yield
 
 
 @pytest.fixture

@@ -53,7 +53,9 @@ def test_six_long_curves_redrawn_three_thousand_times_do_not_abort() -> None:
         [sys.executable, "-c", REDRAW_LOOP], env=env, capture_output=True, text=True,
         timeout=600, check=False,
     )
-    assert result.returncode == 0, f"redraw loop died ({result.returncode}): {result.stderr[-2000:]}"
+    assert result.returncode == 0, (
+        f"redraw loop died ({result.returncode}): {result.stderr[-2000:]}"
+    )
     assert "frames=3000" in result.stdout
     drift = int(result.stdout.split("none_drift=")[1].split()[0])
     assert abs(drift) < 100, f"references to None drifted by {drift} over 3000 frames"

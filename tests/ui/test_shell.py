@@ -23,7 +23,8 @@ def audit_actions(services, admin) -> list[str]:  # type: ignore[no-untyped-def]
 
 def make_nurse(services, admin, password: str = "nurse-pass-01"):  # type: ignore[no-untyped-def]
     user = services.users.create_user(
-        admin, username="nkim", full_name="Nora Kim", role="nurse", temporary_password="temp-pass-01"
+        admin, username="nkim", full_name="Nora Kim", role="nurse",
+        temporary_password="temp-pass-01",
     )
     services.auth.change_password("nkim", "temp-pass-01", password)
     return user
@@ -47,7 +48,8 @@ def sign_in(qtbot, dialog: LoginDialog, username: str, password: str) -> None:  
 def test_sign_in_with_the_right_password_accepts_and_names_the_actor(qtbot, login, admin):  # type: ignore[no-untyped-def]
     sign_in(qtbot, login, "admin", ADMIN_PASSWORD)
     assert login.result() == QDialog.DialogCode.Accepted
-    assert login.actor is not None and login.actor.user_id == admin.user_id
+    assert login.actor is not None
+    assert login.actor.user_id == admin.user_id
 
 
 @pytest.mark.parametrize("username", ["admin", "nobody"])
@@ -83,8 +85,10 @@ def test_a_reset_password_must_be_replaced_before_the_console_opens(  # type: ig
 
     monkeypatch.setattr(ChangePasswordDialog, "exec", fill_and_save)
     sign_in(qtbot, login, "tlopez", "temp-pass-01")
-    assert seen and not seen[0].current.isVisible(), "the current password is not asked twice"
-    assert login.actor is not None and login.actor.username == "tlopez"
+    assert seen, "the password change dialog opened"
+    assert not seen[0].current.isVisible(), "the current password is not asked twice"
+    assert login.actor is not None
+    assert login.actor.username == "tlopez"
     assert services.auth.sign_in("tlopez", "my-own-pass-9").username == "tlopez"
 
 
@@ -113,7 +117,8 @@ def test_setup_creates_the_clinic_and_its_first_administrator(qtbot, services): 
     qtbot.keyClicks(dialog.confirm, "setup-pass-77")
     dialog._create()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert dialog.actor is not None and dialog.actor.username == "s.reyes"
+    assert dialog.actor is not None
+    assert dialog.actor.username == "s.reyes"
     assert services.settings.clinic_name() == "Hillside Pain Service"
     assert not services.auth.needs_setup()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from console.storage.base import Base
 from console.storage import rows  # noqa: F401  (registers the tables on Base.metadata)
+from console.storage.base import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -139,7 +139,7 @@ class AuditRepository:
         return self.search(AuditQuery(entity_type=entity_type, entity_id=entity_id, limit=10_000))
 
     @staticmethod
-    def _filtered(query: AuditQuery) -> Select[tuple[AuditRow]]:
+    def _filtered(query: AuditQuery) -> Select[AuditRow]:
         statement = select(AuditRow)
         if query.actor_id is not None:
             statement = statement.where(AuditRow.actor_id == query.actor_id)
