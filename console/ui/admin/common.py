@@ -1,0 +1,85 @@
+"""Small helpers the administration screens share: local times, tables, invalid marks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+# Month names are spelled out here, not taken from the C library's locale, so a time reads the
+# same on every clinic PC ("24 Nov 2026 14:05") whatever language the operating system uses.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # a value that sorts correctly, per cell
+
+
+def local(moment: datetime) -> datetime:
+    """A stored (UTC-aware) time in the PC's local time zone."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a naive datetime reached the screen; stored times are UTC-aware")
+    return moment.astimezone()
+
+
+def format_date(day: date) -> str:
+    return f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_local_time(moment: datetime) -> str:
+    """``24 Nov 2026 14:05`` in local time."""
+    shown = local(moment)
+    return f"{format_date(shown.date())} {shown:%H:%M}"
+
+
+def format_clock_time(moment: datetime, *, now: datetime) -> str:
+    """``14:05`` when the moment falls on today's local date, else ``25 Nov 2026 14:05``."""
+    shown = local(moment)
+    if shown.date() == local(now).date():
+        return f"{shown:%H:%M}"
+    return format_local_time(moment)
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Local midnight at the start of ``day`` as a UTC-aware time (daylight saving respected)."""
+    naive_local = datetime.combine(day, time())
+    return naive_local.astimezone().astimezone(UTC)
+
+
+def local_day_range(first: date, last: date) -> tuple[datetime, datetime]:
+    """From local midnight of ``first`` to local midnight after ``last`` (both days included)."""
+    return start_of_local_day(first), start_of_local_day(last + timedelta(days=1))
+
+
+def configure_table(view: QTableView, *, sortable: bool) -> None:
+    """Whole-row single selection, alternating rows, no editing, readable defaults."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setSortingEnabled(sortable)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setDefaultAlignment(
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    )
+    view.horizontalHeader().setStretchLastSection(True)
+
+
+# The theme draws ``QLineEdit[invalid="true"]`` with a red border; the other inputs these screens
+# mark get the same border here, so the field at fault is visible whatever kind of input it is.
+INVALID_STYLE = """
+QSpinBox[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"],
+QDateEdit[invalid="true"], QLineEdit[invalid="true"] { border: 2px solid #e5484d; }
+"""
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Set the ``invalid`` property the theme draws as a red border, and re-apply the style."""
+    if bool(widget.property("invalid")) == invalid:
+        return
+    widget.setProperty("invalid", invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()
