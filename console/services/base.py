@@ -32,7 +32,10 @@ class Service:
             )
         if user.role not in allowed:
             names = " or ".join(role.label.lower() for role in allowed)
-            raise PermissionDenied(f"Only a {names} can do this. Ask a colleague with that role.")
+            article = "an" if names[:1] in "aeiou" else "a"
+            raise PermissionDenied(
+                f"Only {article} {names} can do this. Ask a colleague with that role."
+            )
         return user
 
     def now(self) -> datetime:

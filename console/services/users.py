@@ -107,16 +107,17 @@ class UserService(Service):
                 self._keep_an_administrator(uow, before)
             after = uow.users.update(user_id, {"active": False, "updated_at": self._clock.now()})
             self.audit(uow, actor, "user.deactivated", entity_type="user", entity_id=user_id,
-                        old={"active": True}, new={"active": False}, reason=why)
+                        old={"active": before.active}, new={"active": False}, reason=why)
             return after
 
     def reactivate(self, actor: Actor, user_id: int, *, reason: str) -> User:
         why = required_reason(reason, what="reactivating the account")
         with self._db.write() as uow:
             self.authorise(uow, actor, ADMIN_ONLY)
+            before = uow.users.get(user_id)
             after = uow.users.update(user_id, {"active": True, "updated_at": self._clock.now()})
             self.audit(uow, actor, "user.reactivated", entity_type="user", entity_id=user_id,
-                        old={"active": False}, new={"active": True}, reason=why)
+                        old={"active": before.active}, new={"active": True}, reason=why)
             return after
 
     def reset_password(self, actor: Actor, user_id: int, *, temporary_password: str) -> User:

@@ -1,0 +1,118 @@
+"""Fixtures for service tests: staff accounts and a direct look at what was stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from argon2 import PasswordHasher
+
+from console.domain.audit import AuditEntry
+from console.domain.identity import Actor, Role, User
+from console.services import passwords
+from console.services.base import actor_of
+from console.services.container import Services
+from console.storage.unit_of_work import Database
+from tests.conftest import ADMIN_PASSWORD
+
+NURSE_TEMPORARY = "nurse-temp-pass"
+NURSE_OWN = "nurse-own-pass"
+CLINICIAN_TEMPORARY = "clinic-temp-pass"
+
+
+@dataclass(frozen=True)
+class Staff:
+    nurse: Actor
+    clinician: Actor
+
+
+class Stored:
+    """Reads the database behind the services' backs, to check what they really wrote."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def trail(self) -> list[AuditEntry]:
+        with self._db.read() as uow:
+            return list(uow.audit.iterate())
+
+    def last(self) -> AuditEntry:
+        return self.trail()[-1]
+
+    def users(self) -> dict[str, User]:
+        with self._db.read() as uow:
+            return {user.username: user for user in uow.users.list_all()}
+
+    def user(self, username: str) -> User:
+        return self.users()[username]
+
+    def password_hash(self, username: str) -> str:
+        with self._db.read() as uow:
+            return uow.users.password_hash(self.user(username).id)
+
+    def settings(self) -> dict[str, str]:
+        with self._db.read() as uow:
+            return uow.settings.all()
+
+    def snapshot(self) -> tuple[object, ...]:
+        """Everything a refused call must leave alone."""
+        with self._db.read() as uow:
+            hashes = {user.id: uow.users.password_hash(user.id) for user in uow.users.list_all()}
+            return (self.trail(), self.users(), hashes, self.settings())
+
+
+@pytest.fixture
+def real_argon2() -> None:
+    """Ask for this to hash with the production argon2 cost instead of the cheap test cost."""
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, but at a low cost so the account tests stay fast.
+
+    Production parameters are checked in test_passwords.py (which asks for ``real_argon2``).
+    """
+    if "real_argon2" in request.fixturenames:
+        return
+    monkeypatch.setattr(passwords, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def stored(database: Database) -> Stored:
+    return Stored(database)
+
+
+@pytest.fixture
+def staff(services: Services, admin: Actor) -> Staff:
+    """A nurse and a clinician, as the Actor that signing in hands out."""
+    nurse = services.users.create_user(
+        admin, username="nkim", full_name="Nora Kim, RN", role=Role.NURSE,
+        temporary_password=NURSE_TEMPORARY)
+    clinician = services.users.create_user(
+        admin, username="dpatel", full_name="Dr Priya Patel", role="clinician",
+        temporary_password=CLINICIAN_TEMPORARY)
+    return Staff(nurse=actor_of(nurse), clinician=actor_of(clinician))
+
+
+@pytest.fixture
+def nurse(services: Services, staff: Staff) -> Actor:
+    """The nurse after replacing her temporary password, so she can sign in normally."""
+    services.auth.change_password("nkim", NURSE_TEMPORARY, NURSE_OWN)
+    return staff.nurse
+
+
+@pytest.fixture
+def admin_password() -> str:
+    """The password tests/conftest.py gives the first administrator."""
+    return ADMIN_PASSWORD
+
+
+@pytest.fixture
+def nurse_password() -> str:
+    return NURSE_OWN
+
+
+@pytest.fixture
+def nurse_temporary() -> str:
+    return NURSE_TEMPORARY
