@@ -131,12 +131,16 @@ def verify_chain(entries: Iterable[AuditEntry], head: ChainHead | None) -> Chain
     expected_sequence = 1
     prev_hash = GENESIS_HASH
     for entry in entries:
-        if entry.sequence != expected_sequence:
-            missing = entry.sequence > expected_sequence
-            return ChainProblem(
-                expected_sequence if missing else entry.sequence,
-                "missing (deleted)" if missing else "out of sequence (inserted)",
-            )
+        if entry.sequence < expected_sequence:
+            return ChainProblem(entry.sequence, "out of sequence (inserted)")
+        if entry.sequence > expected_sequence:
+            if head is not None and expected_sequence > head.sequence:
+                # Nothing is missing: the chain ended where its head says, and this record was
+                # added after it with a number of its own choosing.
+                return ChainProblem(
+                    entry.sequence, "beyond the chain head (added outside the console)"
+                )
+            return ChainProblem(expected_sequence, "missing (deleted)")
         if entry.prev_hash != prev_hash:
             return ChainProblem(entry.sequence, "does not link to the record before it")
         if recompute(entry) != entry.hash:

@@ -146,6 +146,23 @@ def test_a_record_appended_outside_the_console_is_caught_by_the_head() -> None:
     assert problem.sequence == 6
 
 
+def test_a_record_added_beyond_the_head_with_a_gap_is_named_itself() -> None:
+    full = build_chain(8)
+    kept, forged = full[:5], dataclasses.replace(full[7], sequence=8)
+    problem = verify_chain([*kept, forged], head_of(kept))
+    assert problem is not None
+    assert problem.sequence == 8  # not "#6 missing": nothing before the head was removed
+    assert "added outside the console" in problem.reason
+
+
+def test_a_gap_before_the_head_is_still_reported_as_deleted() -> None:
+    full = build_chain(8)
+    problem = verify_chain([*full[:3], *full[5:]], head_of(full))
+    assert problem is not None
+    assert problem.sequence == 4
+    assert "deleted" in problem.reason
+
+
 def test_a_record_inserted_with_a_duplicate_or_lower_sequence_is_named() -> None:
     entries = build_chain(4)
     forged = dataclasses.replace(entries[1], sequence=0)

@@ -29,8 +29,9 @@ from console.storage.migrate import (
     upgrade_to_head,
 )
 
-CONSOLE_TABLES = {"alembic_version", "audit_head", "audit_record", "patient", "setting",
-                  "user_account"}
+CONSOLE_TABLES = {*Base.metadata.tables, "alembic_version"}
+FOUNDATION_TABLES = {"alembic_version", "audit_head", "audit_record", "patient", "setting",
+                     "user_account"}
 
 
 @pytest.fixture
@@ -81,6 +82,7 @@ def test_upgrading_an_empty_database_yields_the_models_schema(engine) -> None:
         version = connection.scalar(text("SELECT version_num FROM alembic_version"))
     assert differences == []
     assert tables == CONSOLE_TABLES
+    assert tables >= FOUNDATION_TABLES
     assert version == HEAD_REVISION
 
 
@@ -171,13 +173,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("patient") as batch_op:
-        batch_op.add_column(sa.Column("nickname", sa.String(40), nullable=True))
+    with op.batch_alter_table("setting") as batch_op:
+        batch_op.add_column(sa.Column("test_only_note", sa.String(40), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("patient") as batch_op:
-        batch_op.drop_column("nickname")
+    with op.batch_alter_table("setting") as batch_op:
+        batch_op.drop_column("test_only_note")
 '''
 
 
@@ -204,9 +206,8 @@ def _seed_old_database(path: Path) -> None:
             command.upgrade(config, HEAD_REVISION)
         with engine.begin() as connection:
             connection.execute(text(
-                "INSERT INTO patient (id, mrn, family_name, given_name, date_of_birth, sex, "
-                "created_at, updated_at, version) VALUES (1, 'MRN1', 'Harper', 'Eleanor', "
-                "'1968-03-14', 'female', '2026-11-24 09:00:00', '2026-11-24 09:00:00', 1)"))
+                "INSERT INTO setting (key, value, updated_at) "
+                "VALUES ('clinic.name', '\"Old Clinic\"', '2026-11-24 09:00:00')"))
     finally:
         engine.dispose()
 
@@ -230,14 +231,14 @@ def test_an_older_sqlite_schema_is_copied_before_it_is_upgraded(
     with sqlite3.connect(copies[0]) as copy:
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (
             HEAD_REVISION,)
-        columns = {row[1] for row in copy.execute("PRAGMA table_info(patient)")}
-        assert "nickname" not in columns
-        assert copy.execute("SELECT mrn FROM patient").fetchall() == [("MRN1",)]
+        columns = {row[1] for row in copy.execute("PRAGMA table_info(setting)")}
+        assert "test_only_note" not in columns
+        assert copy.execute("SELECT value FROM setting").fetchall() == [('"Old Clinic"',)]
     copy.close()
     with sqlite3.connect(database) as live:
-        columns = {row[1] for row in live.execute("PRAGMA table_info(patient)")}
-        assert "nickname" in columns
-        assert live.execute("SELECT mrn FROM patient").fetchall() == [("MRN1",)]
+        columns = {row[1] for row in live.execute("PRAGMA table_info(setting)")}
+        assert "test_only_note" in columns
+        assert live.execute("SELECT value FROM setting").fetchall() == [('"Old Clinic"',)]
     live.close()
 
 
@@ -264,7 +265,7 @@ def test_backup_before_upgrade_is_a_complete_consistent_copy(tmp_path: Path) -> 
     engine = make_engine(f"sqlite:///{database}")
     try:
         with engine.begin() as connection:
-            connection.execute(text("UPDATE patient SET given_name = 'Ellie'"))
+            connection.execute(text("UPDATE setting SET value = '\"Renamed\"'"))
         with engine.connect():
             copy = backup_before_upgrade(database, tmp_path / "b", HEAD_REVISION)
     finally:
@@ -272,5 +273,5 @@ def test_backup_before_upgrade_is_a_complete_consistent_copy(tmp_path: Path) -> 
     assert copy.parent == tmp_path / "b"
     with sqlite3.connect(copy) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert check.execute("SELECT given_name FROM patient").fetchall() == [("Ellie",)]
+        assert check.execute("SELECT value FROM setting").fetchall() == [('"Renamed"',)]
     check.close()

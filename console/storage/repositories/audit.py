@@ -114,15 +114,17 @@ class AuditRepository:
         return None if row is None else ChainHead(sequence=row.sequence, hash=row.hash)
 
     def iterate(self, batch_size: int = 2000) -> Iterator[AuditEntry]:
-        """Every record in sequence order, read in batches so memory stays flat."""
-        last = 0
+        """Every record in sequence order, read in batches so memory stays flat.
+
+        The first batch has no lower bound: a record forged with a number below 1 must reach
+        verification too, not be skipped.
+        """
+        last: int | None = None
         while True:
-            rows = self._session.scalars(
-                select(AuditRow)
-                .where(AuditRow.sequence > last)
-                .order_by(AuditRow.sequence)
-                .limit(batch_size)
-            ).all()
+            statement = select(AuditRow).order_by(AuditRow.sequence).limit(batch_size)
+            if last is not None:
+                statement = statement.where(AuditRow.sequence > last)
+            rows = self._session.scalars(statement).all()
             if not rows:
                 return
             for row in rows:
