@@ -264,6 +264,9 @@ class AuditPanel(QWidget):
         self.type_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.type_combo.addItems([ANY_RECORD_TYPE, *KNOWN_RECORD_TYPES])
         self.type_combo.setToolTip("Choose a record type, or type another one.")
+        type_completer = self.type_combo.completer()
+        if type_completer is not None:
+            type_completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         self.type_combo.setMinimumContentsLength(10)
         self.record_id_edit = QLineEdit(self.filters)
         self.record_id_edit.setObjectName("auditRecordIdEdit")
@@ -359,8 +362,8 @@ class AuditPanel(QWidget):
         for column, width in ((0, 70), (1, 170), (2, 210), (3, 210), (4, 200)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(column, width)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self._show_detail(self.selected_entry())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda _selected, _deselected: self._show_detail(self.selected_entry())
         )
         self.results_label = QLabel(self)
         self.results_label.setObjectName("auditResultsLabel")
