@@ -8,8 +8,9 @@ Rounding (half up) is explicit and the rounded figure is the one shown, stored a
 * per-kg figures derived for display and checks, to 0.001 mg/kg(/h);
 * bolus ``mg = mg/kg × kg`` to 0.1 mg and ``mL = mg / concentration`` to 0.1 mL.
 
-Upper limits are checked against the larger of the exact and the rounded value, lower limits
-against the smaller, so rounding never hides a limit.
+Upper limits are checked against the largest of the ordered (exact) value, what the pump or
+syringe really gives at the rounded mL figures, and the rounded value shown; lower limits against
+the smallest; so rounding never hides a limit.
 
 Worked example: 0.35 mg/kg/h for 4 h at 70 kg and 1 mg/mL gives 24.5 mg/h, 24.5 mL/h, 98 mg and
 98 mL.
@@ -22,7 +23,7 @@ from decimal import Decimal
 
 from console.domain.drugs import VIAL_STRENGTHS_MG_PER_ML, DosingForm, Drug, require_same_drug
 from console.domain.library import LibraryEntry
-from console.domain.limits import LimitFinding, LimitParameter, Severity, check
+from console.domain.limits import LimitFinding, LimitParameter, LimitTable, Severity, check
 from console.domain.units import (
     STEP_AMOUNT,
     STEP_PER_KG,
@@ -76,11 +77,13 @@ class DoseOrder:
         for name in (*required, "bolus_mg_per_kg", "bolus_minutes"):
             value: Decimal | None = getattr(self, name)
             if value is not None and (not value.is_finite() or value <= 0):
-                raise ValidationError(f"{_FIELD_LABELS[name].capitalize()} must be a number "
-                                      "more than zero.", field=name)
+                label = _FIELD_LABELS[name]
+                raise ValidationError(f"{label[0].upper()}{label[1:]} must be a number more "
+                                      "than zero.", field=name)
         if (self.bolus_mg_per_kg is None) != (self.bolus_minutes is None):
+            missing = "bolus_minutes" if self.bolus_minutes is None else "bolus_mg_per_kg"
             raise ValidationError("A bolus needs both a dose (mg/kg) and a push time (min).",
-                                  field="bolus_minutes")
+                                  field=missing)
 
     @property
     def has_bolus(self) -> bool:
@@ -191,45 +194,70 @@ def _infusion(order: DoseOrder, weight_kg: Decimal, entry: LibraryEntry) -> Dose
     concentration = _required(order.concentration_mg_per_ml)
     check_concentration(concentration, entry)
     minutes = _required(order.duration_minutes)
-    hours = minutes / MINUTES_PER_HOUR
+    # Exact figures divide by the minutes last, so no inexact "hours" (40/60 = 0.666…) creeps
+    # into a total and pushes a dose that sits exactly on a limit over it.
     if order.form is DosingForm.RATE_DURATION:
         exact_rate_per_kg = _required(order.rate_mg_per_kg_h)
         exact_mg_per_h = exact_rate_per_kg * weight_kg
+        exact_infused = exact_mg_per_h * minutes / MINUTES_PER_HOUR
+        dose_field = "rate_mg_per_kg_h"
     else:
-        exact_mg_per_h = _required(order.total_mg_per_kg) * weight_kg / hours
-        exact_rate_per_kg = exact_mg_per_h / weight_kg
+        exact_infused = _required(order.total_mg_per_kg) * weight_kg
+        exact_mg_per_h = exact_infused * MINUTES_PER_HOUR / minutes
+        exact_rate_per_kg = _required(order.total_mg_per_kg) * MINUTES_PER_HOUR / minutes
+        dose_field = "total_mg_per_kg"
     ml_per_h = round_to(exact_mg_per_h / concentration, STEP_RATE)
     if ml_per_h <= 0:
         raise ValidationError(
             "The rate works out below 0.1 mL/h, which a pump cannot run. Check the dose and the "
-            "concentration.", field="rate_mg_per_kg_h",
+            "concentration.", field=dose_field,
         )
+    # What the pump really gives at the rounded mL/h; checked alongside the ordered and the
+    # shown figures, because rounding the pump rate up and the shown mg down could hide it.
     delivered_mg_per_h = ml_per_h * concentration
+    delivered_rate_per_kg = delivered_mg_per_h / weight_kg
+    delivered_infused = delivered_mg_per_h * minutes / MINUTES_PER_HOUR
     mg_per_h = round_to(delivered_mg_per_h, STEP_AMOUNT)
-    rate_per_kg = round_to(delivered_mg_per_h / weight_kg, STEP_PER_KG)
-    infused_mg = round_to(delivered_mg_per_h * hours, STEP_AMOUNT)
-    volume_ml = round_to(ml_per_h * hours, STEP_AMOUNT)
+    rate_per_kg = round_to(delivered_rate_per_kg, STEP_PER_KG)
+    infused_mg = round_to(delivered_infused, STEP_AMOUNT)
+    volume_ml = round_to(ml_per_h * minutes / MINUTES_PER_HOUR, STEP_AMOUNT)
 
     bolus_mg = bolus_ml = None
-    exact_bolus_mg = Decimal(0)
+    exact_bolus_mg = delivered_bolus_mg = Decimal(0)
     if order.has_bolus:
+        if not entry.bolus_allowed:
+            raise ValidationError(
+                "This library entry does not allow a bolus. Remove the bolus, or ask for an "
+                "entry that allows one.", field="bolus_mg_per_kg",
+            )
         exact_bolus_mg = _required(order.bolus_mg_per_kg) * weight_kg
         bolus_mg = round_to(exact_bolus_mg, STEP_AMOUNT)
         bolus_ml = round_to(bolus_mg / concentration, STEP_AMOUNT)
+        if bolus_ml <= 0:
+            raise ValidationError(
+                "The bolus works out below 0.1 mL at this concentration, which cannot be drawn "
+                "up. Check the bolus dose and the concentration.", field="bolus_mg_per_kg",
+            )
+        delivered_bolus_mg = bolus_ml * concentration
     total_mg = infused_mg + (bolus_mg or Decimal(0))
-    exact_total = exact_mg_per_h * hours + exact_bolus_mg
 
     table = entry.limits
     findings = [
-        *check(table, LimitParameter.RATE_MG_PER_KG_H, low=min(exact_rate_per_kg, rate_per_kg),
-               high=max(exact_rate_per_kg, rate_per_kg)),
-        *check(table, LimitParameter.RATE_MG_PER_H, low=min(exact_mg_per_h, mg_per_h),
-               high=max(exact_mg_per_h, mg_per_h)),
-        *_totals(entry, weight_kg, exact_total, total_mg),
+        *_check_all(table, LimitParameter.RATE_MG_PER_KG_H, exact_rate_per_kg,
+                    delivered_rate_per_kg, rate_per_kg),
+        *_check_all(table, LimitParameter.RATE_MG_PER_H, exact_mg_per_h, delivered_mg_per_h,
+                    mg_per_h),
+        *_totals(entry, weight_kg, exact_infused + exact_bolus_mg,
+                 delivered_infused + delivered_bolus_mg, total_mg),
         *check(table, LimitParameter.SESSION_MINUTES, low=minutes, high=minutes),
     ]
     if order.has_bolus:
-        findings.extend(_bolus_findings(order, entry, weight_kg, bolus_mg or Decimal(0)))
+        minutes_push = _required(order.bolus_minutes)
+        findings.extend([
+            *_check_all(table, LimitParameter.BOLUS_MG_PER_KG, _required(order.bolus_mg_per_kg),
+                        (bolus_mg or Decimal(0)) / weight_kg, delivered_bolus_mg / weight_kg),
+            *check(table, LimitParameter.BOLUS_MINUTES, low=minutes_push, high=minutes_push),
+        ])
     return DosePlan(
         order=order, weight_kg=weight_kg, rate_mg_per_kg_h=rate_per_kg, mg_per_h=mg_per_h,
         ml_per_h=ml_per_h, duration_minutes=minutes, total_mg=total_mg,
@@ -238,33 +266,22 @@ def _infusion(order: DoseOrder, weight_kg: Decimal, entry: LibraryEntry) -> Dose
     )
 
 
-def _totals(
-    entry: LibraryEntry, weight_kg: Decimal, exact: Decimal, rounded: Decimal
+def _check_all(
+    table: LimitTable, parameter: LimitParameter, *values: Decimal
 ) -> list[LimitFinding]:
-    high = max(exact, rounded)
-    low = min(exact, rounded)
+    """Upper bounds against the largest of the figures, lower bounds against the smallest."""
+    return check(table, parameter, low=min(values), high=max(values))
+
+
+def _totals(
+    entry: LibraryEntry, weight_kg: Decimal, *totals_mg: Decimal
+) -> list[LimitFinding]:
+    high = max(totals_mg)
+    low = min(totals_mg)
     return [
         *check(entry.limits, LimitParameter.SESSION_TOTAL_MG, low=low, high=high),
         *check(entry.limits, LimitParameter.SESSION_TOTAL_MG_PER_KG, low=low / weight_kg,
                high=round_to(high / weight_kg, STEP_PER_KG).max(high / weight_kg)),
-    ]
-
-
-def _bolus_findings(
-    order: DoseOrder, entry: LibraryEntry, weight_kg: Decimal, bolus_mg: Decimal
-) -> list[LimitFinding]:
-    if not entry.bolus_allowed:
-        raise ValidationError(
-            "This library entry does not allow a bolus. Remove the bolus, or ask for an entry "
-            "that allows one.", field="bolus_mg_per_kg",
-        )
-    per_kg = _required(order.bolus_mg_per_kg)
-    rounded_per_kg = bolus_mg / weight_kg
-    minutes = _required(order.bolus_minutes)
-    return [
-        *check(entry.limits, LimitParameter.BOLUS_MG_PER_KG, low=min(per_kg, rounded_per_kg),
-               high=max(per_kg, rounded_per_kg)),
-        *check(entry.limits, LimitParameter.BOLUS_MINUTES, low=minutes, high=minutes),
     ]
 
 

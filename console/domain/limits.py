@@ -9,9 +9,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from console.domain.units import Unit, format_quantity
+from console.domain.units import Unit, format_number, format_quantity
 from console.errors import ValidationError
 
 
@@ -85,7 +85,8 @@ class LimitRange:
         for low_name, low, high_name, high in pairs:
             if low is not None and high is not None and low > high:
                 raise ValidationError(
-                    f"{name}: the {low_name} ({low}) is above the {high_name} ({high}). "
+                    f"{name}: the {low_name} ({format_number(low)}) is above the {high_name} "
+                    f"({format_number(high)}). "
                     "A soft limit must lie inside the hard limits, and a minimum below its "
                     "maximum.", field=parameter.value,
                 )
@@ -97,6 +98,10 @@ LimitTable = Mapping[LimitParameter, LimitRange]
 def validate_table(table: LimitTable) -> None:
     for parameter, bounds in table.items():
         bounds.validate(parameter)
+
+
+_SHOWN_STEP = Decimal("0.001")
+_FINEST_STEP = Decimal("1E-12")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +117,22 @@ class LimitFinding:
         what = self.parameter.label
         unit = self.parameter.unit
         limit = "maximum" if self.direction is Direction.ABOVE else "minimum"
-        head = (f"{what} {format_quantity(self.value, unit)} is {self.direction.value} the "
-                f"{self.severity.value} {limit} of {format_quantity(self.bound, unit)}")
+        head = (f"{what} {format_quantity(self._shown_value(), unit)} is {self.direction.value} "
+                f"the {self.severity.value} {limit} of {format_quantity(self.bound, unit)}")
         if self.severity is Severity.HARD:
             return f"{head}: not allowed. Change the dose to within the limit."
         return f"{head}: give a reason to go on, or change the dose."
+
+    def _shown_value(self) -> Decimal:
+        """The value to 0.001 (exact figures can carry 28 digits), with more digits only when
+        needed so it never reads as on or inside the bound it crossed."""
+        above = self.direction is Direction.ABOVE
+        shown = self.value.quantize(_SHOWN_STEP, rounding=ROUND_HALF_UP)
+        step = _SHOWN_STEP
+        while (shown <= self.bound if above else shown >= self.bound) and step > _FINEST_STEP:
+            step /= 10
+            shown = self.value.quantize(step, rounding=ROUND_CEILING if above else ROUND_FLOOR)
+        return shown
 
 
 def check(
