@@ -45,8 +45,10 @@ def err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _open(config: AppConfig, *, upgrade: bool | None = None) -> tuple[Database, Services]:
-    database, _state = open_database(config, upgrade=upgrade)
+def _open(
+    config: AppConfig, *, upgrade: bool | None = None, require_current: bool = True
+) -> tuple[Database, Services]:
+    database, _state = open_database(config, upgrade=upgrade, require_current=require_current)
     return database, build_services(database, SystemClock())
 
 
@@ -80,7 +82,7 @@ def seed_demo(_args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def verify_audit(_args: argparse.Namespace, config: AppConfig) -> int:
-    database, services = _open(config, upgrade=False)
+    database, services = _open(config, upgrade=False, require_current=False)
     try:
         report = services.audit.verify()
     finally:
@@ -120,7 +122,7 @@ def create_user(args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def backup(args: argparse.Namespace, config: AppConfig) -> int:
-    database, services = _open(config, upgrade=False)
+    database, services = _open(config, upgrade=False, require_current=False)
     try:
         target = Path(args.path)
         if target.is_dir():

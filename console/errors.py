@@ -52,6 +52,18 @@ class PasswordChangeRequired(UserFacingError):
         )
 
 
+class LimitExceeded(UserFacingError):
+    """A figure is beyond a hard limit: refused, it cannot be overridden at the bedside."""
+
+    title = "Beyond a hard limit"
+
+
+class ReasonRequired(ValidationError):
+    """A soft limit was crossed: going on needs a reason for each finding."""
+
+    title = "Reason needed"
+
+
 class PermissionDenied(UserFacingError):
     """The signed-in user's role does not allow this action."""
 

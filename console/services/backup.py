@@ -48,7 +48,7 @@ class BackupService:
         if source == database.resolve():
             raise ValidationError("That is the live database itself; choose a backup file.")
         inspect_backup(source)
-        backup_db = Database(make_engine(f"sqlite:///{source}?mode=ro"))
+        backup_db = Database(make_engine(f"sqlite:///file:{source}?mode=ro&uri=true"))
         try:
             report = AuditService(database=backup_db, clock=self._clock).verify()
         finally:

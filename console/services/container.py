@@ -9,6 +9,9 @@ from console.services.audit import AuditService
 from console.services.auth import AuthService
 from console.services.backup import BackupService
 from console.services.demo import DemoService
+from console.services.library import LibraryService
+from console.services.patients import PatientService
+from console.services.protocols import ProtocolService
 from console.services.settings import SettingsService
 from console.services.setup import SetupService
 from console.services.users import UserService
@@ -24,15 +27,26 @@ class Services:
     audit: AuditService
     backup: BackupService
     demo: DemoService
+    library: LibraryService
+    patients: PatientService
+    protocols: ProtocolService
 
 
 def build_services(database: Database, clock: Clock) -> Services:
+    auth = AuthService(database=database, clock=clock)
+    library = LibraryService(database=database, clock=clock, auth=auth)
+    patients = PatientService(database=database, clock=clock)
+    protocols = ProtocolService(database=database, clock=clock, auth=auth)
     return Services(
-        auth=AuthService(database=database, clock=clock),
+        auth=auth,
         setup=SetupService(database=database, clock=clock),
         users=UserService(database=database, clock=clock),
         settings=SettingsService(database=database, clock=clock),
         audit=AuditService(database=database, clock=clock),
         backup=BackupService(database=database, clock=clock),
-        demo=DemoService(database=database, clock=clock),
+        demo=DemoService(database=database, clock=clock, library=library, patients=patients,
+                         protocols=protocols),
+        library=library,
+        patients=patients,
+        protocols=protocols,
     )

@@ -5,13 +5,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from console.domain.identity import Role
-from console.domain.patients import Sex
+from console.domain.clock import Clock
+from console.domain.dosing import DoseOrder
+from console.domain.drugs import DosingForm, Drug
+from console.domain.identity import Actor, Role
+from console.domain.patients import DEFAULT_DIAGNOSES, Answer, Contraindication, Sex
+from console.domain.protocols import Course, Titration
 from console.errors import ConflictError
 from console.services.base import Service, actor_of
+from console.services.library import LibraryService, approve_for_demo, install_shipped_defaults
+from console.services.patients import PatientService
+from console.services.protocols import ProtocolDraft, ProtocolService
 from console.services.settings import CLINIC_NAME
 from console.services.users import insert_user
+from console.storage.unit_of_work import Database
 
 DEMO_CLINIC = "Riverside Pain Clinic (demonstration)"
 
@@ -49,6 +58,15 @@ DEMO_PATIENTS = (
 
 
 class DemoService(Service):
+    def __init__(
+        self, *, database: Database, clock: Clock, library: LibraryService,
+        patients: PatientService, protocols: ProtocolService,
+    ) -> None:
+        super().__init__(database=database, clock=clock)
+        self._library = library
+        self._patients = patients
+        self._protocols = protocols
+
     def seed(self) -> None:
         """Seed the demonstration clinic; refuses a database that already holds data."""
         with self._db.write() as uow:
@@ -57,13 +75,15 @@ class DemoService(Service):
                     "This database already holds data, so the demonstration clinic was not "
                     "added. Use --data-dir with an empty folder to try the demo."
                 )
-            admin = None
+            admin: Actor | None = None
+            actors: dict[str, Actor] = {}
             for account in DEMO_ACCOUNTS:
                 user = insert_user(self, uow, admin, {
                     "username": account.username, "full_name": account.full_name,
                     "role": account.role.value, "must_change_password": False,
                 }, account.password)
-                admin = admin or actor_of(user)
+                actors[account.username] = actor_of(user)
+                admin = admin or actors[account.username]
             uow.settings.put(CLINIC_NAME, json.dumps(DEMO_CLINIC), at=self.now(),
                              by=None if admin is None else admin.user_id)
             self.audit(uow, admin, "clinic.initialised", entity_type="setting",
@@ -72,7 +92,33 @@ class DemoService(Service):
                 patient = uow.patients.add(values={
                     "mrn": f"DEMO{number:04d}", "family_name": family, "given_name": given,
                     "date_of_birth": born, "sex": sex.value,
+                    "diagnosis": DEFAULT_DIAGNOSES[number % 3], "allergies": "",
                     "created_at": self.now(), "updated_at": self.now(),
                 })
                 self.audit(uow, admin, "patient.created", entity_type="patient",
                            entity_id=patient.id, new={"mrn": patient.mrn})
+            install_shipped_defaults(self, uow, admin)
+            approve_for_demo(self._library, uow, actors["dpatel"])
+        self._seed_protocols(actors["dpatel"], actors["dokafor"], actors["nkim"])
+
+    def _seed_protocols(self, author: Actor, verifier: Actor, nurse: Actor) -> None:
+        """Four patients with a completed screen and a verified protocol (0.35 mg/kg/h, 4 h)."""
+        entry = next(v for v in self._library.approved(author) if v.entry.drug is Drug.KETAMINE)
+        passwords = {account.username: account.password for account in DEMO_ACCOUNTS}
+        for patient in self._patients.search(nurse)[:4]:
+            self._patients.record_screen(
+                nurse, patient.id, dict.fromkeys(Contraindication, (Answer.NO, "")))
+            draft = ProtocolDraft(
+                library_entry_id=entry.id,
+                order=DoseOrder(Drug.KETAMINE, DosingForm.RATE_DURATION,
+                                concentration_mg_per_ml=Decimal(1),
+                                rate_mg_per_kg_h=Decimal("0.35"),
+                                duration_minutes=Decimal(240)),
+                course=Course(sessions=10, sessions_per_week=5),
+                titration=Titration(Decimal("0.1"), Decimal("0.5")),
+                planning_weight_kg=Decimal(70),
+                notes="Demonstration protocol: CRPS regimen, 10 sessions over two weeks.",
+                override_reasons=None,
+            )
+            protocol = self._protocols.create(author, patient.id, draft)
+            self._protocols.verify(verifier, protocol.id, password=passwords[verifier.username])

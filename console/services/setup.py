@@ -13,6 +13,7 @@ from console.domain.identity import (
 )
 from console.errors import ConflictError
 from console.services.base import Service, actor_of
+from console.services.library import install_shipped_defaults
 from console.services.settings import CLINIC_NAME, normalise_clinic_name
 from console.services.users import insert_user
 
@@ -44,4 +45,5 @@ class SetupService(Service):
             uow.settings.put(CLINIC_NAME, json.dumps(clinic), at=self.now(), by=admin.user_id)
             self.audit(uow, admin, "clinic.initialised", entity_type="setting",
                        entity_id=CLINIC_NAME, new={"value": clinic})
+            install_shipped_defaults(self, uow, admin)
         return admin

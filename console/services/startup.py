@@ -31,9 +31,12 @@ def ensure_writable_folder(folder: Path) -> None:
 
 
 def open_database(
-    config: AppConfig, *, upgrade: bool | None = None
+    config: AppConfig, *, upgrade: bool | None = None, require_current: bool = True
 ) -> tuple[Database, SchemaState]:
-    """Open and check the database; ``upgrade=None`` means: upgrade SQLite, never PostgreSQL."""
+    """Open and check the database; ``upgrade=None`` means: upgrade SQLite, never PostgreSQL.
+
+    ``require_current=False`` opens an older known schema as it is, for read-only commands.
+    """
     ensure_writable_folder(config.data_dir)
     database_file = sqlite_path(config.database_url)
     if database_file is not None:
@@ -45,7 +48,8 @@ def open_database(
     engine = make_engine(config.database_url)
     allow = (engine.dialect.name == "sqlite") if upgrade is None else upgrade
     try:
-        state = prepare_schema(engine, backup_dir=config.backup_dir, allow_upgrade=allow)
+        state = prepare_schema(engine, backup_dir=config.backup_dir, allow_upgrade=allow,
+                               require_current=require_current)
     except BaseException:
         engine.dispose()
         raise

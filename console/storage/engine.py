@@ -56,6 +56,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    read_only = make_url(url).query.get("mode") == "ro"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -65,7 +66,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         try:
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
-            if sqlite_path(url) is not None:
+            if sqlite_path(url) is not None and not read_only:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
         finally:

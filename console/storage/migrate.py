@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The newest revision this code knows. Kept here so start-up need not import Alembic to learn
 # it; tests check it against the migration scripts.
-HEAD_REVISION = "0001_foundation"
+HEAD_REVISION = "0002_protocols"
 
 log = logging.getLogger("console.storage.migrate")
 
@@ -142,11 +142,18 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def prepare_schema(engine: Engine, *, backup_dir: Path, allow_upgrade: bool) -> SchemaState:
-    """Bring the schema to head where that is safe, or explain why the console cannot start."""
+def prepare_schema(
+    engine: Engine, *, backup_dir: Path, allow_upgrade: bool, require_current: bool = True
+) -> SchemaState:
+    """Bring the schema to head where that is safe, or explain why the console cannot start.
+
+    ``require_current=False`` accepts any known revision as it is (read-only checks).
+    """
     check_integrity(engine)
     state = schema_state(engine)
     if state.is_current:
+        return state
+    if not require_current and state.current is not None and _known_revision(state.current):
         return state
     if state.current is not None and not _known_revision(state.current):
         raise StorageUnavailable(

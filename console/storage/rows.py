@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from console.storage.base import Base, UTCDateTime
+from console.storage.base import Base, DecimalText, UTCDateTime
 
 
 class SettingRow(Base):
@@ -49,6 +50,8 @@ class PatientRow(Base):
     given_name: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(20))
+    diagnosis: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    allergies: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -87,3 +90,82 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SignatureRow(Base):
+    """An electronic signature: who, when, what it means, and a hash of what was signed."""
+
+    __tablename__ = "signature"
+    __table_args__ = (Index("ix_signature_record", "record_type", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    printed_name: Mapped[str] = mapped_column(String(100))
+    meaning: Mapped[str] = mapped_column(String(20))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class LibraryEntryRow(Base):
+    """One version of a drug library entry. Approved versions are never updated."""
+
+    __tablename__ = "library_entry"
+    __table_args__ = (UniqueConstraint("lineage_id", "version", name="uq_library_entry_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lineage_id: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120))
+    drug: Mapped[str] = mapped_column(String(20))
+    route: Mapped[str] = mapped_column(String(20))
+    definition: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ScreeningAnswerRow(Base):
+    """A contraindication screen answer; append-only, the newest per item is current."""
+
+    __tablename__ = "screening_answer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    item: Mapped[str] = mapped_column(String(40))
+    answer: Mapped[str] = mapped_column(String(10))
+    details: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProtocolRow(Base):
+    """One version of a patient's protocol. Verified versions are never updated in place."""
+
+    __tablename__ = "protocol"
+    __table_args__ = (UniqueConstraint("lineage_id", "version", name="uq_protocol_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    lineage_id: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    library_entry_id: Mapped[int] = mapped_column(ForeignKey("library_entry.id"))
+    dose_order: Mapped[str] = mapped_column(Text)
+    course_sessions: Mapped[int] = mapped_column(Integer)
+    sessions_per_week: Mapped[int] = mapped_column(Integer)
+    titration_min: Mapped[Decimal | None] = mapped_column(DecimalText())
+    titration_max: Mapped[Decimal | None] = mapped_column(DecimalText())
+    notes: Mapped[str] = mapped_column(Text, default="")
+    planning_weight_kg: Mapped[Decimal] = mapped_column(DecimalText())
+    status: Mapped[str] = mapped_column(String(20))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    override_reasons: Mapped[str] = mapped_column(Text, default="{}")
+    contraindication_ack: Mapped[str | None] = mapped_column(Text)
+    verification_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
+    discontinued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    discontinued_reason: Mapped[str | None] = mapped_column(Text)

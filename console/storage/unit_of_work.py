@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from console.errors import StorageUnavailable
 from console.storage.engine import writer
 from console.storage.repositories.audit import AuditRepository
+from console.storage.repositories.library import LibraryRepository
 from console.storage.repositories.patients import PatientRepository
+from console.storage.repositories.protocols import ProtocolRepository
 from console.storage.repositories.settings import SettingsRepository
+from console.storage.repositories.signatures import SignatureRepository
 from console.storage.repositories.users import UserRepository
 
 
@@ -92,3 +95,15 @@ class UnitOfWork:
     @property
     def patients(self) -> PatientRepository:
         return PatientRepository(self.session)
+
+    @property
+    def library(self) -> LibraryRepository:
+        return LibraryRepository(self.session)
+
+    @property
+    def protocols(self) -> ProtocolRepository:
+        return ProtocolRepository(self.session)
+
+    @property
+    def signatures(self) -> SignatureRepository:
+        return SignatureRepository(self.session)
