@@ -221,19 +221,16 @@ def test_a_new_account_must_change_its_temporary_password(
         services.auth.sign_in("nkim", nurse_temporary)
 
 
-@pytest.mark.parametrize(
-    ("new", "message"),
-    [("short", "too short"), ("has-nkim-inside", "user name"),
-     ("nurse-own-pass", "must differ")],
-)
 def test_change_password_refuses_bad_new_passwords_and_changes_nothing(
-    services: Services, stored, nurse: Actor, nurse_password: str, new: str, message: str,
+    services: Services, stored, nurse: Actor, nurse_password: str,
 ) -> None:
     before = stored.snapshot()
-    with pytest.raises(ValidationError, match=message) as caught:
-        services.auth.change_password("nkim", nurse_password, new)
-    assert caught.value.field == "password"
-    assert stored.snapshot() == before
+    for new, message in [("short", "too short"), ("has-nkim-inside", "user name"),
+                         ("nurse-own-pass", "must differ")]:
+        with pytest.raises(ValidationError, match=message) as caught:
+            services.auth.change_password("nkim", nurse_password, new)
+        assert caught.value.field == "password"
+        assert stored.snapshot() == before
 
 
 def test_change_password_with_the_wrong_current_password_fails_and_counts(
@@ -315,30 +312,29 @@ def test_create_user_is_audited_without_the_password(
     assert "tomas-temp-pass" not in (record.new_values or "")
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"username": "x"}, "username", "3 to 32 characters"),
-        ({"username": "Has Space"}, "username", "3 to 32 characters"),
-        ({"username": "admin"}, "username", "'admin' is taken"),
-        ({"username": "ADMIN "}, "username", "'admin' is taken"),
-        ({"full_name": " "}, "full_name", "full name"),
-        ({"role": "surgeon"}, "role", "Choose a role"),
-        ({"temporary_password": "short"}, "password", "too short"),
-        ({"temporary_password": "xx-tlopez-xx"}, "password", "user name"),
-    ],
-)
+BAD_NEW_USERS = [
+    ({"username": "x"}, "username", "3 to 32 characters"),
+    ({"username": "Has Space"}, "username", "3 to 32 characters"),
+    ({"username": "admin"}, "username", "'admin' is taken"),
+    ({"username": "ADMIN "}, "username", "'admin' is taken"),
+    ({"full_name": " "}, "full_name", "full name"),
+    ({"role": "surgeon"}, "role", "Choose a role"),
+    ({"temporary_password": "short"}, "password", "too short"),
+    ({"temporary_password": "xx-tlopez-xx"}, "password", "user name"),
+]
+
+
 def test_create_user_refuses_bad_input_and_changes_nothing(
-    services: Services, stored, admin: Actor, changes: dict[str, str], field: str,
-    message: str,
+    services: Services, stored, admin: Actor,
 ) -> None:
-    values = {"username": "tlopez", "full_name": "Tomas Lopez", "role": "nurse",
-              "temporary_password": "tomas-temp-pass", **changes}
     before = stored.snapshot()
-    with pytest.raises(ValidationError, match=message) as caught:
-        services.users.create_user(admin, **values)
-    assert caught.value.field == field
-    assert stored.snapshot() == before
+    for changes, field, message in BAD_NEW_USERS:
+        values = {"username": "tlopez", "full_name": "Tomas Lopez", "role": "nurse",
+                  "temporary_password": "tomas-temp-pass", **changes}
+        with pytest.raises(ValidationError, match=message) as caught:
+            services.users.create_user(admin, **values)
+        assert caught.value.field == field, changes
+        assert stored.snapshot() == before, changes
 
 
 def test_update_user_records_old_and_new_values(
