@@ -425,6 +425,8 @@ def test_unlock_is_enabled_only_for_a_locked_account_and_unlocks_it(  # type: ig
     assert unlocked.entity_id == str(nora.id)
     assert unlocked.decoded_new() == {"locked_until": None, "failed_attempts": 0}
     assert services.auth.sign_in("nkim", "nurse-own-11").username == "nkim"
+    click(qtbot, panel.refresh_button)  # an old confirmation does not linger
+    assert not panel.notice.isVisible()
 
 
 def test_a_lock_that_has_expired_is_no_longer_shown(qtbot, panel, services, clock):  # type: ignore[no-untyped-def]

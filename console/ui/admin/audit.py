@@ -527,6 +527,7 @@ class AuditPanel(QWidget):
         self.results_label.setText(self._results_text(len(entries), wanted))
         if selected is not None and self.select_sequence(selected.sequence):
             return
+        self.table.scrollToTop()
         self._show_detail(None)
 
     @staticmethod

@@ -225,8 +225,9 @@ class UsersPanel(QWidget):
 
     def _button(self, text: str, slot: Callable[[], None], *, primary: bool = False) -> QPushButton:
         button = QPushButton(text, self)
+        words = text.rstrip("…").split()
         button.setObjectName(
-            "".join(part.capitalize() for part in text.rstrip("…").split()) + "Button"
+            words[0].lower() + "".join(word.capitalize() for word in words[1:]) + "Button"
         )
         button.setAutoDefault(False)
         if primary:
@@ -236,7 +237,11 @@ class UsersPanel(QWidget):
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
-        """Read every account again, keeping the selection."""
+        """Read every account again, keeping the selection; an old confirmation is cleared."""
+        self.notice.clear_message()
+        self._reload()
+
+    def _reload(self) -> None:
         selected = self.selected_user()
         now = self._services.users.now()
         try:
@@ -415,12 +420,12 @@ class UsersPanel(QWidget):
             self._services.users.unlock(self._actor, user.id)
         except UserFacingError as error:
             show_user_error(self, error)
-            self.refresh()
+            self._reload()
             return
         self._changed(user.id, f"{user.full_name} ({user.username}) is unlocked and can sign in.")
 
     def _changed(self, user_id: int, message: str) -> None:
-        self.refresh()
+        self._reload()
         self.select_user(user_id)
         self.notice.show_info(message)
         self.users_changed.emit()
