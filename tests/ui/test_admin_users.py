@@ -394,6 +394,9 @@ def test_reset_password_needs_the_same_strong_password_twice(qtbot, panel, servi
         "The password repeats too few characters: mix at least four different ones."
     )
     assert dialog.password_edit.property("invalid") is True
+    qtbot.wait(10)  # let the layout settle: the message must not squeeze the inputs together
+    assert dialog.confirm_edit.geometry().top() > dialog.password_edit.geometry().bottom()
+    assert dialog.height() >= dialog.sizeHint().height()
     retype(qtbot, dialog.password_edit, "Temporary-99")
     retype(qtbot, dialog.confirm_edit, "Temporary-99")
     click(qtbot, dialog.accept_button)

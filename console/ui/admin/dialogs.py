@@ -90,6 +90,12 @@ class SubmitDialog(QDialog):
             button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(button.text()) + 48)
         super().showEvent(event)
 
+    def _make_room(self) -> None:
+        """Grow to fit a message that just appeared, so no input is squeezed under another."""
+        hint = self.sizeHint()
+        if self.width() < hint.width() or self.height() < hint.height():
+            self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
+
     def set_intro(self, text: str) -> None:
         self.intro.setText(text)
         self.intro.show()
@@ -116,6 +122,7 @@ class SubmitDialog(QDialog):
 
     def show_validation_error(self, error: ValidationError) -> None:
         self.message.show_error(error.message)
+        self._make_room()
         widget = self.fields().get(error.field or "")
         if widget is not None:
             mark_invalid(widget, True)
