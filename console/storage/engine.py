@@ -67,7 +67,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
             if sqlite_path(url) is not None and not read_only:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
         finally:
             cursor.close()
@@ -78,6 +78,20 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """WAL mode, but never by writing to a damaged file.
+
+    Switching the journal mode rewrites the file header, so a file still in rollback-journal
+    mode (new, or just restored from a backup) is checked first; a damaged one is left as it
+    is for the integrity check to refuse with a clear message.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    if cursor.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+        return
+    cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def writer(engine: Engine) -> Engine:
