@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from console.domain.units import Unit, format_number, format_quantity
 from console.errors import ValidationError
@@ -127,11 +127,11 @@ class LimitFinding:
         """The value to 0.001 (exact figures can carry 28 digits), with more digits only when
         needed so it never reads as on or inside the bound it crossed."""
         above = self.direction is Direction.ABOVE
-        shown = self.value.quantize(_SHOWN_STEP, rounding=ROUND_HALF_UP)
         step = _SHOWN_STEP
+        shown = self.value.quantize(step, rounding=ROUND_HALF_UP)
         while (shown <= self.bound if above else shown >= self.bound) and step > _FINEST_STEP:
             step /= 10
-            shown = self.value.quantize(step, rounding=ROUND_CEILING if above else ROUND_FLOOR)
+            shown = self.value.quantize(step, rounding=ROUND_HALF_UP)
         return shown
 
 
