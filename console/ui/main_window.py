@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
                 self.pages.addWidget(page)
                 QListWidgetItem(area.title, self.nav)
         self.nav.currentRowChanged.connect(self._show_area)
+        self._follow_administration_changes()
 
         body = QWidget(self)
         body_layout = QHBoxLayout(body)
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(18, 10, 14, 10)
         clinic = QLabel(clinic_name, header)
         clinic.setObjectName("clinicName")
+        self.clinic_label = clinic
         who = QLabel(f"{self._actor.full_name} · {self._actor.role.label}", header)
         who.setObjectName("userBadge")
         self.lock_button = QPushButton("Lock", header)
@@ -139,6 +141,19 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.lock_button)
         layout.addWidget(self.sign_out_button)
         return header
+
+    def _follow_administration_changes(self) -> None:
+        """A renamed clinic or a new idle-lock time takes effect at once, not at next sign-in."""
+        admin = self.areas.get("Administration")
+        if admin is None:
+            return
+        admin.clinic_renamed.connect(self._on_clinic_renamed)  # type: ignore[attr-defined]
+        admin.security_policy_changed.connect(  # type: ignore[attr-defined]
+            lambda policy: self.idle.set_timeout_ms(policy.idle_lock_minutes * 60_000))
+
+    def _on_clinic_renamed(self, name: str) -> None:
+        self.clinic_label.setText(name)
+        self.setWindowTitle(f"{name} — Ketamine Infusion Console")
 
     def _build_status_bar(self, database_label: str) -> None:
         status = self.statusBar()

@@ -214,3 +214,20 @@ def test_five_wrong_unlock_passwords_lock_the_account(qtbot, services, admin, cl
     window.lock_page.password.setText(ADMIN_PASSWORD)
     window.lock_page._unlock()
     assert not window.is_locked
+
+
+def test_renaming_the_clinic_updates_the_header_at_once(qtbot, services, admin):  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, services, admin)
+    administration = window.areas["Administration"]
+    administration.clinic_renamed.emit("Hillside Pain Service")  # type: ignore[attr-defined]
+    assert window.clinic_label.text() == "Hillside Pain Service"
+    assert window.windowTitle().startswith("Hillside Pain Service")
+
+
+def test_a_new_idle_time_applies_to_the_open_window(qtbot, services, admin):  # type: ignore[no-untyped-def]
+    from console.domain.identity import SecurityPolicy
+
+    window = open_window(qtbot, services, admin)
+    window.areas["Administration"].security_policy_changed.emit(  # type: ignore[attr-defined]
+        SecurityPolicy(idle_lock_minutes=2))
+    assert window.idle._timeout_ms == 2 * 60_000
