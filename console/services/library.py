@@ -49,7 +49,8 @@ class LibraryService(Service):
             return version
 
     def revise(self, actor: Actor, entry_id: int, entry: LibraryEntry) -> LibraryVersion:
-        """Change a draft in place, or start a new draft version of an approved entry."""
+        """Start a new draft version of an approved entry. Drafts are not edited in place (an
+        approval must sign exactly what was reviewed): retire a wrong draft and draft anew."""
         entry.validate()
         with self._db.write() as uow:
             self.authorise(uow, actor, EDITORS)
@@ -66,7 +67,7 @@ class LibraryService(Service):
             if drafts:
                 raise ConflictError(
                     f"Version {drafts[0].version} of this entry is already a draft awaiting "
-                    "approval: edit that draft instead of starting another.")
+                    "approval: approve or retire that draft before starting another.")
             version = uow.library.add(entry, lineage_id=current.lineage_id, version=newest + 1,
                                       at=self.now(), by=actor.user_id)
             self.audit(uow, actor, "library.revised", entity_type="library_entry",
@@ -79,14 +80,19 @@ class LibraryService(Service):
         is retired. Approved versions never change."""
         with self._db.read() as uow:
             self.authorise(uow, actor, (Role.CLINICIAN,))
+            self._require_draft(uow.library.get(entry_id))
         confirm_signer(self._auth, actor, password, meaning="approve library entry")
         with self._db.write() as uow:
             self.authorise(uow, actor, (Role.CLINICIAN,))
             draft = uow.library.get(entry_id)
-            if draft.status is not LibraryStatus.DRAFT:
-                raise ConflictError(f"Only a draft can be approved; this version is "
-                                    f"{draft.status.value}.")
+            self._require_draft(draft)
             return self._approve(uow, actor, draft)
+
+    @staticmethod
+    def _require_draft(version: LibraryVersion) -> None:
+        if version.status is not LibraryStatus.DRAFT:
+            raise ConflictError(f"Only a draft can be approved; this version is "
+                                f"{version.status.value}.")
 
     def _approve(self, uow: UnitOfWork, actor: Actor, draft: LibraryVersion) -> LibraryVersion:
         signature = add_signature(
