@@ -117,7 +117,11 @@ def check_date_of_birth(born: date, today: date) -> date:
     if born > today:
         raise ValidationError("The date of birth is in the future. Check the year.",
                               field="date_of_birth")
-    if today.year - born.year > 120:
+    try:
+        oldest = today.replace(year=today.year - 120)
+    except ValueError:  # 29 February, 120 years before a year without one
+        oldest = today.replace(year=today.year - 120, day=28)
+    if born < oldest:
         raise ValidationError("The date of birth is more than 120 years ago. Check the year.",
                               field="date_of_birth")
     return born

@@ -151,6 +151,7 @@ class PatientService(Service):
                                         at=self.now())
                 self.audit(uow, actor, "patient.screen_answered", entity_type="patient",
                            entity_id=patient_id,
-                           old=None if before is None else {item.value: before.answer.value},
+                           old=None if before is None else {item.value: before.answer.value,
+                                                            "details": before.details},
                            new={item.value: answer.value, "details": text})
             return uow.patients.current_screen(patient_id)
