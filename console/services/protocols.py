@@ -107,6 +107,16 @@ class ProtocolService(Service):
             if current.status is ProtocolStatus.DRAFT:
                 raise ConflictError("This version is still a draft: discard or verify it before "
                                     "writing another version.")
+            lineage = [p for p in uow.protocols.for_patient(current.patient_id)
+                       if p.lineage_id == current.lineage_id]
+            drafts = [p for p in lineage if p.status is ProtocolStatus.DRAFT]
+            if drafts:
+                raise ConflictError(
+                    f"Version {drafts[0].version} of this protocol is already a draft awaiting "
+                    "verification: verify or discontinue it before writing another.")
+            if current.status is ProtocolStatus.SUPERSEDED:
+                raise ConflictError("A newer version of this protocol is in force: revise that "
+                                    "version instead.")
             reasons = self._checked(uow, draft)
             protocol = self._add(uow, actor, current.patient_id, draft, reasons,
                                  lineage_id=current.lineage_id,
