@@ -73,6 +73,9 @@ class AuthService(Service):
         outcome = self._check_credentials(actor.username, password, action_ok=None)
         if outcome.actor is None or outcome.actor.user_id != actor.user_id:
             raise AuthenticationFailed()
+        if outcome.must_change:
+            # A temporary password set by an administrator never signs or unlocks anything.
+            raise PasswordChangeRequired()
         with self._db.write() as uow:
             self.audit(uow, actor, "auth.identity_confirmed", entity_type="user",
                         entity_id=actor.user_id, new={"purpose": purpose})

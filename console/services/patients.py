@@ -134,12 +134,12 @@ class PatientService(Service):
         answers: Mapping[Contraindication, tuple[Answer, str]],
     ) -> dict[Contraindication, ScreeningAnswer]:
         """Record answers; a "yes" needs details. Only changed answers are written."""
-        for item, (answer, details) in answers.items():
-            if answer is Answer.YES and len(details.strip()) < 3:
-                raise ValidationError(f"{item.label}: answered yes — describe it (what, since "
-                                      "when, how treated).", field=item.value)
         with self._db.write() as uow:
             self.authorise(uow, actor, SCREENERS)
+            for item, (answer, details) in answers.items():
+                if answer is Answer.YES and len(details.strip()) < 3:
+                    raise ValidationError(f"{item.label}: answered yes — describe it (what, "
+                                          "since when, how treated).", field=item.value)
             uow.patients.get(patient_id)
             current = uow.patients.current_screen(patient_id)
             for item, (answer, details) in answers.items():

@@ -90,6 +90,14 @@ class ProtocolService(Service):
         with self._db.write() as uow:
             self.authorise(uow, actor, CLINICIANS)
             uow.patients.get(patient_id)
+            open_protocols = [p for p in uow.protocols.for_patient(patient_id)
+                              if p.status in {ProtocolStatus.VERIFIED, ProtocolStatus.DRAFT}]
+            if open_protocols:
+                current = open_protocols[0]
+                raise ConflictError(
+                    f"This patient already has protocol v{current.version} "
+                    f"({current.status.value}). Revise or discontinue it instead of writing a "
+                    "second one, so only one protocol is ever in force.")
             reasons = self._checked(uow, draft)
             protocol = self._add(uow, actor, patient_id, draft, reasons, lineage_id=None,
                                  version=1)

@@ -282,3 +282,29 @@ def test_administrators_cannot_record_a_screen(
     with pytest.raises(NotFound):
         services.patients.record_screen(rn, 9999, {PSYCHOSIS: (Answer.NO, "")})
     assert everything(database) == before
+
+
+def test_wildcards_typed_in_a_search_are_plain_characters(
+    services: Services, admin: Actor,
+) -> None:
+    from tests.services.people import nurse, register
+
+    rn = nurse(services, admin)
+    register(services, rn, mrn="MRN-2001", family="Harper")
+    register(services, rn, mrn="MRN-2002", family="Nguyen")
+    assert services.patients.search(rn, "_") == []
+    assert services.patients.search(rn, "%") == []
+    assert [p.family_name for p in services.patients.search(rn, "harp")] == ["Harper"]
+
+
+def test_an_administrator_is_refused_before_the_answers_are_judged(
+    services: Services, admin: Actor,
+) -> None:
+    from console.domain.patients import Answer, Contraindication
+    from console.errors import PermissionDenied
+    from tests.services.people import nurse, register
+
+    patient = register(services, nurse(services, admin))
+    with pytest.raises(PermissionDenied):
+        services.patients.record_screen(
+            admin, patient.id, {Contraindication.PREGNANCY: (Answer.YES, "")})

@@ -539,3 +539,31 @@ def test_the_demo_clinic_has_four_verified_protocols(services: Services) -> None
     report = services.audit.verify()
     assert report.intact
     assert report.records > 50
+
+
+def test_only_one_protocol_is_open_per_patient(
+    services: Services, database: Database, clinic: Clinic,
+) -> None:
+    first = services.protocols.create(clinic.author, clinic.patient.id, draft(clinic.ketamine))
+    before = everything(database)
+    with pytest.raises(ConflictError, match="Revise or discontinue"):
+        services.protocols.create(clinic.author, clinic.patient.id, draft(clinic.ketamine))
+    assert everything(database) == before
+    services.protocols.discontinue(clinic.author, first.id, reason="switching regimen")
+    second = services.protocols.create(clinic.author, clinic.patient.id, draft(clinic.ketamine))
+    assert second.lineage_id != first.lineage_id
+
+
+def test_a_temporary_password_cannot_sign(
+    services: Services, admin: Actor, database: Database, clinic: Clinic,
+) -> None:
+    from console.errors import PasswordChangeRequired
+
+    written = services.protocols.create(clinic.author, clinic.patient.id, draft(clinic.ketamine))
+    services.users.reset_password(admin, clinic.verifier.user_id,
+                                  temporary_password="reset-temp-pass")
+    before = everything(database)
+    with pytest.raises(PasswordChangeRequired):
+        services.protocols.verify(clinic.verifier, written.id, password="reset-temp-pass")
+    assert everything(database)[1:] == before[1:], "nothing but audit rows was written"
+    assert services.protocols.for_patient(clinic.nurse, clinic.patient.id)[0].verification is None

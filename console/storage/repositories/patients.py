@@ -62,12 +62,12 @@ class PatientRepository:
         self, *, text: str = "", born: date | None = None, limit: int = 200
     ) -> Sequence[Patient]:
         statement = select(PatientRow)
-        for word in text.split():
-            pattern = f"%{word.lower()}%"
+        for word in text.lower().split():
+            # autoescape: a typed % or _ is a character to find, not a wildcard.
             statement = statement.where(or_(
-                func.lower(PatientRow.family_name).like(pattern),
-                func.lower(PatientRow.given_name).like(pattern),
-                func.lower(PatientRow.mrn).like(pattern),
+                func.lower(PatientRow.family_name).contains(word, autoescape=True),
+                func.lower(PatientRow.given_name).contains(word, autoescape=True),
+                func.lower(PatientRow.mrn).contains(word, autoescape=True),
             ))
         if born is not None:
             statement = statement.where(PatientRow.date_of_birth == born)
