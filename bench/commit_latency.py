@@ -8,11 +8,14 @@ The database is created by ``open_database`` with the shipped migrations.
 
 Measured, in a throwaway folder (or --dir, to test another disk):
 
-1. raw fsync: write 4 KiB + ``os.fsync`` to a file in the same folder (before and after the
-   SQLite runs; pooled)
-2. WAL + FULL (the console's setting), back to back
+1. raw fsync: write 4 KiB + ``os.fsync`` to a file in the same folder
+2. WAL + FULL (the console's setting), commits back to back
 3. WAL + NORMAL (comparison only; NORMAL may lose the last commits on a power cut)
-4. WAL + FULL driven by a QTimer in a Qt event loop (offscreen), with a 5 ms heartbeat timer:
+4. WAL + OFF (never syncs, not durable): the CPU floor of the unit of work, so FULL - OFF is
+   what durability costs
+
+1-4 run in 4 interleaved rounds (a quarter of the samples each) and are pooled.
+5. WAL + FULL driven by a QTimer in a Qt event loop (offscreen), with a 5 ms heartbeat timer:
    the longest gap between heartbeats shows how long the GUI thread was blocked.
 
 Targets (performance baseline §3): commit p99 <= 5x raw-fsync p99, and <= 10 ms absolute; the
@@ -61,6 +64,7 @@ ABSOLUTE_TARGET_S = 0.010
 GUI_BLOCK_TARGET_S = 0.016
 HEARTBEAT_MS = 5
 WARM_UP = 20
+ROUNDS = 4
 
 bench_metadata = MetaData()
 vitals = Table(
@@ -228,24 +232,32 @@ def main() -> int:
     def run(base: Path) -> None:
         print(f"commit latency: {machine_notes()}")
         print(f"folder {base} ({filesystem_of(base)}), {count} timed commits per configuration "
-              f"after {WARM_UP} untimed")
+              f"in {ROUNDS} interleaved rounds, each after {WARM_UP} untimed")
         if filesystem_of(base) == "tmpfs":
             print("WARNING: tmpfs does not sync to a disk; use --dir on the real disk")
-        fsync_times = time_fsync(base, count)
-        results: dict[str, dict[str, float]] = {}
+        # Interleaved rounds, so drift on a shared machine hits every configuration alike.
+        databases: dict[str, Database] = {}
         labels: dict[str, str] = {}
-        for synchronous in ("FULL", "NORMAL"):
-            folder = base / synchronous.lower()
-            folder.mkdir()
-            database = open_console_database(folder, synchronous=synchronous)
-            try:
-                labels[synchronous] = synchronous_in_effect(database)
-                results[synchronous] = stats(time_commits(database, count))
-            finally:
+        samples: dict[str, list[float]] = {"fsync": [], "FULL": [], "NORMAL": [], "OFF": []}
+        try:
+            for synchronous in ("FULL", "NORMAL", "OFF"):
+                folder = base / synchronous.lower()
+                folder.mkdir()
+                databases[synchronous] = open_console_database(folder, synchronous=synchronous)
+                labels[synchronous] = synchronous_in_effect(databases[synchronous])
+            per_round = max(1, count // ROUNDS)
+            for round_number in range(ROUNDS):
+                samples["fsync"] += time_fsync(base, per_round)
+                for synchronous, database in databases.items():
+                    samples[synchronous] += time_commits(
+                        database, per_round, start=round_number * (per_round + WARM_UP))
+                print(f"  round {round_number + 1}/{ROUNDS} done", flush=True)
+        finally:
+            for database in databases.values():
                 database.dispose()
-            print(f"  {labels[synchronous]}: done", flush=True)
-        fsync_times += time_fsync(base, count)
+        fsync_times = samples["fsync"]
         fsync = stats(fsync_times)
+        results = {synchronous: stats(samples[synchronous]) for synchronous in databases}
 
         loop: dict[str, float] | None = None
         if not args.no_qt:
@@ -276,8 +288,11 @@ def main() -> int:
         print(f"WAL+FULL p99 / raw fsync p99 = {ratio:.1f}x (target <= {RATIO_TARGET}x: "
               f"{verdict(ratio, RATIO_TARGET)}); p99 {full['p99'] * 1e3:.2f} ms (target <= "
               f"{ABSOLUTE_TARGET_S * 1e3:.0f} ms: {verdict(full['p99'], ABSOLUTE_TARGET_S)})")
-        print(f"WAL+NORMAL saves {(full['p50'] - results['NORMAL']['p50']) * 1e3:.3f} ms "
-              f"per commit at p50 (median fsync {median(fsync_times) * 1e3:.3f} ms)")
+        print(f"at p50: WAL+FULL {full['p50'] * 1e3:.3f} ms = CPU floor (WAL+OFF) "
+              f"{results['OFF']['p50'] * 1e3:.3f} ms + syncing "
+              f"{(full['p50'] - results['OFF']['p50']) * 1e3:.3f} ms; WAL+NORMAL saves "
+              f"{(full['p50'] - results['NORMAL']['p50']) * 1e3:.3f} ms; median raw fsync "
+              f"{median(fsync_times) * 1e3:.3f} ms")
         if loop is not None:
             print()
             print(table(
