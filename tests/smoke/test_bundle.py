@@ -26,6 +26,10 @@ if not BUNDLE.is_file():
 
 pytestmark = pytest.mark.slow
 
+# The Windows executable is a windowed (GUI subsystem) program: it has no standard output, so
+# there only exit codes are checked (a CONSOLE_PYINSTALLER_DEBUG=1 build has a console).
+HAS_STDOUT = sys.platform != "win32" or os.environ.get("CONSOLE_PYINSTALLER_DEBUG") == "1"
+
 
 def run(*args: str, data_dir: Path, extra_env: dict[str, str] | None = None
         ) -> subprocess.CompletedProcess[str]:
@@ -39,7 +43,7 @@ def run(*args: str, data_dir: Path, extra_env: dict[str, str] | None = None
 def test_migrate_finds_the_bundled_migration_scripts(tmp_path: Path) -> None:
     result = run("migrate", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "up to date" in result.stdout
+    assert "up to date" in result.stdout or not HAS_STDOUT
     assert (tmp_path / "console.sqlite3").is_file()
 
 
@@ -48,17 +52,17 @@ def test_seed_then_verify_audit_then_self_test(tmp_path: Path) -> None:
     assert seeded.returncode == 0, seeded.stderr
     verified = run("verify-audit", data_dir=tmp_path)
     assert verified.returncode == 0, verified.stderr
-    assert "intact" in verified.stdout
+    assert "intact" in verified.stdout or not HAS_STDOUT
     checked = run("self-test", data_dir=tmp_path)
     assert checked.returncode == 0, checked.stderr
-    assert "self-test passed" in checked.stdout
+    assert "self-test passed" in checked.stdout or not HAS_STDOUT
 
 
 def test_the_sign_in_window_paints_and_closes(tmp_path: Path) -> None:
     assert run("seed-demo", data_dir=tmp_path).returncode == 0
     shown = run(data_dir=tmp_path, extra_env={"CONSOLE_REPORT_FIRST_PAINT": "1"})
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.startswith("first-paint "), shown.stdout
+    assert shown.stdout.startswith("first-paint ") or not HAS_STDOUT, shown.stdout
 
 
 def test_other_qt_bindings_and_test_tools_are_not_shipped() -> None:
