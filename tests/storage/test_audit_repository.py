@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -120,3 +122,41 @@ def test_search_filters(database) -> None:
         assert found(since=T0 + timedelta(seconds=2), until=T0 + timedelta(seconds=4)) == [3, 2]
         assert found(limit=2, offset=1) == [5, 4]
         assert [e.sequence for e in uow.audit.for_entity("thing", "2")] == [2]
+
+
+def test_two_first_records_written_at_once_both_succeed(database) -> None:
+    """The very first append has no head row to lock: a second writer must wait, not fail."""
+    first_appended, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with database.write() as uow:
+                append(uow, 1)
+                first_appended.set()
+                release.wait(timeout=20)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+            first_appended.set()
+
+    def second() -> None:
+        try:
+            first_appended.wait(timeout=20)
+            with database.write() as uow:
+                append(uow, 2)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_appended.wait(timeout=20)
+    time.sleep(0.3)  # let the second writer reach the point where it waits for the first
+    release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    with database.read() as uow:
+        entries = list(uow.audit.iterate())
+        assert verify_chain(entries, uow.audit.head()) is None
+    assert [(e.sequence, e.entity_id) for e in entries] == [(1, "1"), (2, "2")]

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditEntry, ChainHead, JsonValues, canonical_json
@@ -64,11 +66,9 @@ class AuditRepository:
     ) -> AuditEntry:
         # Locking the head row serialises audit writers across connections and PCs, so the
         # chain can never fork. (On SQLite the writer already holds the database lock.)
-        head = self._session.scalar(
-            select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
-        )
-        sequence = 1 if head is None else head.sequence + 1
-        prev_hash = GENESIS_HASH if head is None else head.hash
+        head = self._locked_head()
+        sequence = head.sequence + 1
+        prev_hash = head.hash
         old_text, new_text = canonical_json(old_values), canonical_json(new_values)
         digest = compute_hash(
             sequence=sequence,
@@ -98,16 +98,41 @@ class AuditRepository:
             hash=digest,
         )
         self._session.add(row)
-        if head is None:
-            self._session.add(AuditHeadRow(id=HEAD_ID, sequence=sequence, hash=digest))
-        else:
-            self._session.execute(
-                update(AuditHeadRow)
-                .where(AuditHeadRow.id == HEAD_ID)
-                .values(sequence=sequence, hash=digest)
-            )
+        self._session.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.id == HEAD_ID)
+            .values(sequence=sequence, hash=digest)
+        )
         self._session.flush()
         return to_entry(row)
+
+    def _locked_head(self) -> AuditHeadRow:
+        """The head row, locked for this transaction; created (at the genesis) if missing.
+
+        Before the first record there is no row to lock, so two first writers could both
+        start the chain. The row is inserted with ON CONFLICT DO NOTHING instead: the second
+        writer waits for the first to commit, then locks and extends the first one's row.
+        """
+        locked = (
+            select(AuditHeadRow)
+            .where(AuditHeadRow.id == HEAD_ID)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        head = self._session.scalar(locked)
+        if head is not None:
+            return head
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        self._session.execute(
+            insert(AuditHeadRow)
+            .values(id=HEAD_ID, sequence=0, hash=GENESIS_HASH)
+            .on_conflict_do_nothing(index_elements=[AuditHeadRow.id])
+        )
+        head = self._session.scalar(locked)
+        if head is None:
+            raise RuntimeError("the audit chain head row could not be created")
+        return head
 
     def head(self) -> ChainHead | None:
         row = self._session.get(AuditHeadRow, HEAD_ID)
