@@ -86,6 +86,12 @@ def replace_database(database: Path, backup: Path) -> Path:
     """Put ``backup`` in place of ``database``; the current file is kept beside it, renamed."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = database.with_name(f"{database.stem}.before-restore-{stamp}{database.suffix}")
+    number = 1
+    while kept.exists():  # never overwrite an earlier kept file (two restores in one second)
+        number += 1
+        kept = database.with_name(
+            f"{database.stem}.before-restore-{stamp}-{number}{database.suffix}"
+        )
     if database.exists():
         # Fold the WAL into the main file so the kept copy is complete on its own; a damaged
         # file is kept as it is, with its WAL beside it.
