@@ -49,7 +49,21 @@ def _administration(services: Services, actor: Actor) -> QWidget:
     return AdministrationView(services=services, actor=actor)
 
 
+def _patients(services: Services, actor: Actor) -> QWidget:
+    from console.ui.patients import PatientsView
+
+    return PatientsView(services=services, actor=actor)
+
+
+def _library(services: Services, actor: Actor) -> QWidget:
+    from console.ui.protocols import LibraryView
+
+    return LibraryView(services=services, actor=actor)
+
+
 AREAS = (
+    Area("Patients", frozenset(Role), _patients),
+    Area("Drug library", frozenset(Role), _library),
     Area("Administration", frozenset({Role.ADMINISTRATOR}), _administration),
     Area("My account", frozenset(Role),
          lambda services, actor: AccountPanel(services=services, actor=actor)),

@@ -1,0 +1,388 @@
+"""Editing a drug library entry (a new draft, or a new version of an approved one) and approving a
+draft with a clinician's electronic signature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.drugs import Drug, Route
+from console.domain.identity import Actor
+from console.domain.library import LibraryEntry, default_esketamine_iv, default_ketamine_iv
+from console.domain.limits import LimitParameter, LimitRange
+from console.domain.protocols import LibraryStatus, LibraryVersion
+from console.domain.units import Unit, format_number, parse_quantity
+from console.errors import ValidationError
+from console.services.container import Services
+from console.ui.admin.common import configure_table, format_local_time, mark_invalid
+from console.ui.admin.dialogs import SubmitDialog
+from console.ui.protocols.describe import drug_name
+from console.ui.protocols.models import LimitTableModel
+from console.ui.protocols.verify import SigningDialog
+from console.ui.widgets.banners import Banner, DrugBadge
+from console.ui.widgets.inputs import Choice, QuantityField, WholeNumberSpin
+
+BOUNDS = (("soft_min", "soft minimum"), ("soft_max", "soft maximum"),
+          ("hard_min", "hard minimum"), ("hard_max", "hard maximum"))
+INFUSION_PARAMETERS = tuple(p for p in LimitParameter if p is not LimitParameter.DOSE_MG)
+DEFAULTS = {Drug.KETAMINE: default_ketamine_iv, Drug.ESKETAMINE: default_esketamine_iv}
+
+
+def settings_lines(entry: LibraryEntry) -> list[tuple[str, str]]:
+    """The entry's settings other than its limits, as (label, value) pairs."""
+    concentrations = "; ".join(format_number(c) for c in entry.standard_concentrations_mg_per_ml)
+    return [
+        ("Drug", drug_name(entry.drug)),
+        ("Route", entry.route.label),
+        ("Dose written as", " or ".join(form.label for form in entry.forms)),
+        ("Standard concentrations", f"{concentrations} mg/mL"),
+        ("Highest concentration", f"{format_number(entry.max_concentration_mg_per_ml)} mg/mL"),
+        ("Weight range", f"{format_number(entry.weight_min_kg)}–"
+                         f"{format_number(entry.weight_max_kg)} kg"),
+        ("Weight change warning", f"more than {format_number(entry.weight_change_warn_percent)}"
+                                  " % since the last visit"),
+        ("Bolus", "allowed" if entry.bolus_allowed else "not allowed"),
+        ("Minimum age", f"{entry.minimum_age_years} years"),
+        ("Frequency warning", f"more than {entry.sessions_per_7_days_soft} sessions in 7 days, "
+                              f"or {entry.sessions_per_course_soft} in a course"),
+    ]
+
+
+class LibraryEntryDialog(SubmitDialog):
+    """The limit editor: soft and hard limits side by side, and the entry's other settings.
+
+    With ``base`` it prepares the next version of that entry (same drug); without, a new entry
+    that starts from the shipped defaults of the drug chosen. Either way the result is a draft.
+    """
+
+    def __init__(self, *, submit: Callable[[LibraryEntry], LibraryVersion],
+                 base: LibraryVersion | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(
+            title="New library entry" if base is None
+            else f"New version of {base.entry.name}",
+            accept_text="Save draft", parent=parent)
+        self.setObjectName("libraryEntryDialog")
+        self.setMinimumWidth(980)
+        self._submit = submit
+        self.base = base
+        self.saved: LibraryVersion | None = None
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("entryNameEdit")
+        self.name_edit.setMaxLength(120)
+        self.drug_combo = Choice()
+        self.drug_combo.setObjectName("drugCombo")
+        self.drug_combo.addItem("Choose…", None)
+        for drug in Drug:
+            self.drug_combo.addItem(drug_name(drug), drug.value)
+        self.drug_badge = DrugBadge()
+        route = QLabel(Route.IV_CONTINUOUS.label)
+
+        self.limit_edits: dict[LimitParameter, dict[str, QLineEdit]] = {}
+        limits = QGridLayout()
+        limits.setHorizontalSpacing(10)
+        limits.setVerticalSpacing(6)
+        headings = ("Parameter", "Soft min", "Soft max", "Hard min", "Hard max", "Unit")
+        for column, text in enumerate(headings):
+            heading = QLabel(text)
+            heading.setObjectName("columnHeading")
+            if column in (1, 2):
+                heading.setProperty("severity", "soft")
+            elif column in (3, 4):
+                heading.setProperty("severity", "hard")
+            limits.addWidget(heading, 0, column)
+        for row, parameter in enumerate(INFUSION_PARAMETERS, start=1):
+            limits.addWidget(QLabel(parameter.label), row, 0)
+            self.limit_edits[parameter] = {}
+            for column, (bound, label) in enumerate(BOUNDS, start=1):
+                edit = QLineEdit()
+                edit.setObjectName(f"{parameter.value}-{bound}")
+                edit.setFixedWidth(110)
+                edit.setMaxLength(30)
+                edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+                edit.setPlaceholderText("none")
+                edit.setAccessibleName(f"{parameter.label} {label}")
+                edit.textChanged.connect(lambda _t, edit=edit: mark_invalid(edit, False))
+                self.limit_edits[parameter][bound] = edit
+                limits.addWidget(edit, row, column)
+            unit = QLabel(parameter.unit.value)
+            unit.setObjectName("unitLabel")
+            limits.addWidget(unit, row, 5)
+        limits.setColumnStretch(6, 1)
+        limits_help = QLabel(
+            "Soft limits warn and need a reason to go on; hard limits refuse. A soft limit "
+            "must lie inside the hard limits. Leave a box empty for no limit on that side.")
+        limits_help.setObjectName("muted")
+        limits_help.setWordWrap(True)
+
+        self.concentrations_edit = QLineEdit()
+        self.concentrations_edit.setObjectName("concentrationsEdit")
+        self.concentrations_edit.setFixedWidth(160)
+        self.concentrations_edit.setPlaceholderText("1; 2")
+        self.max_concentration = QuantityField(unit=Unit.MG_PER_ML,
+                                               field="max_concentration_mg_per_ml",
+                                               label="Highest concentration", width=110)
+        self.weight_min = QuantityField(unit=Unit.KG, field="weight_min_kg",
+                                        label="Lowest weight", width=90)
+        self.weight_max = QuantityField(unit=Unit.KG, field="weight_max_kg",
+                                        label="Highest weight", width=90)
+        self.weight_change_spin = WholeNumberSpin(minimum=1, maximum=50, suffix=" %",
+                                                  width=110)
+        self.weight_change_spin.setObjectName("weightChangeSpin")
+        self.bolus_check = QCheckBox("A bolus may be ordered at the start")
+        self.bolus_check.setObjectName("bolusAllowedCheck")
+        self.age_spin = WholeNumberSpin(minimum=0, maximum=120, suffix=" years", width=130)
+        self.age_spin.setObjectName("minimumAgeSpin")
+        self.week_spin = WholeNumberSpin(minimum=1, maximum=7, suffix=" in 7 days", width=150)
+        self.week_spin.setObjectName("sessionsPerWeekSpin")
+        self.course_spin = WholeNumberSpin(minimum=1, maximum=100, suffix=" a course",
+                                           width=150)
+        self.course_spin.setObjectName("sessionsPerCourseSpin")
+
+        concentrations = QHBoxLayout()
+        concentrations.addWidget(self.concentrations_edit)
+        concentrations.addWidget(QLabel("mg/mL, separated by ;"))
+        concentrations.addStretch(1)
+        weights = QHBoxLayout()
+        weights.addWidget(self.weight_min, 0, Qt.AlignmentFlag.AlignTop)
+        weights.addWidget(QLabel("to"), 0, Qt.AlignmentFlag.AlignTop)
+        weights.addWidget(self.weight_max, 0, Qt.AlignmentFlag.AlignTop)
+        weights.addStretch(1)
+        frequency = QHBoxLayout()
+        frequency.addWidget(self.week_spin)
+        frequency.addWidget(QLabel("or"))
+        frequency.addWidget(self.course_spin)
+        frequency.addStretch(1)
+        settings = QFormLayout()
+        settings.setVerticalSpacing(8)
+        settings.addRow("Standard concentrations", concentrations)
+        settings.addRow("Highest concentration", self.max_concentration)
+        settings.addRow("Weight range", weights)
+        settings.addRow("Warn when weight changed by more than", self.weight_change_spin)
+        settings.addRow("Bolus", self.bolus_check)
+        settings.addRow("Minimum age", self.age_spin)
+        settings.addRow("Warn above (sessions)", frequency)
+
+        self.form.addRow("Name", self.name_edit)
+        if base is None:
+            self.form.addRow("Drug", self.drug_combo)
+            self.set_intro("The new entry is a draft: it cannot be used until a clinician "
+                           "approves it. Choosing a drug fills in the shipped defaults for it; "
+                           "change what your clinic needs.")
+        else:
+            self.set_intro(
+                f"Version {base.version + 1} will be a draft. Version {base.version} stays in "
+                "use until a clinician approves the new one. The drug cannot change: "
+                "ketamine and esketamine are different drugs.")
+        self.form.addRow("", self.drug_badge)
+        self.form.addRow("Route", route)
+        limits_title = QLabel("Limits")
+        limits_title.setObjectName("sectionTitle")
+        self.form.addRow(limits_title)
+        self.form.addRow(limits_help)
+        limits_widget = QWidget()
+        limits_widget.setLayout(limits)
+        self.form.addRow(limits_widget)
+        settings_title = QLabel("Other settings")
+        settings_title.setObjectName("sectionTitle")
+        self.form.addRow(settings_title)
+        settings_widget = QWidget()
+        settings_widget.setLayout(settings)
+        self.form.addRow(settings_widget)
+
+        self.drug_combo.currentIndexChanged.connect(self._drug_chosen)
+        if base is not None:
+            self.name_edit.setText(base.entry.name)
+            self.drug_combo.setCurrentIndex(self.drug_combo.findData(base.entry.drug.value))
+            self.drug_badge.show_drug(base.entry.drug)
+            self.fill(base.entry)
+        else:
+            self.drug_badge.show_drug(None)
+        self.name_edit.setFocus()
+
+    def _drug_chosen(self) -> None:
+        value = self.drug_combo.currentData()
+        drug = None if value is None else Drug(value)
+        self.drug_badge.show_drug(drug)
+        if drug is not None and self.base is None:
+            default = DEFAULTS[drug]()
+            self.fill(default, name=not self.name_edit.text().strip())
+
+    def fill(self, entry: LibraryEntry, *, name: bool = False) -> None:
+        """Show ``entry``'s limits and settings in the form (and its name, if asked)."""
+        if name:
+            self.name_edit.setText(entry.name)
+        for parameter, edits in self.limit_edits.items():
+            bounds = entry.limits.get(parameter, LimitRange())
+            for bound, edit in edits.items():
+                value: Decimal | None = getattr(bounds, bound)
+                edit.setText("" if value is None else format_number(value))
+        self.concentrations_edit.setText(
+            "; ".join(format_number(c) for c in entry.standard_concentrations_mg_per_ml))
+        self.max_concentration.set_value(entry.max_concentration_mg_per_ml)
+        self.weight_min.set_value(entry.weight_min_kg)
+        self.weight_max.set_value(entry.weight_max_kg)
+        self.weight_change_spin.setValue(int(entry.weight_change_warn_percent))
+        self.bolus_check.setChecked(entry.bolus_allowed)
+        self.age_spin.setValue(entry.minimum_age_years)
+        self.week_spin.setValue(entry.sessions_per_7_days_soft)
+        self.course_spin.setValue(entry.sessions_per_course_soft)
+
+    # ------------------------------------------------------------------ reading the form
+    def _drug(self) -> Drug:
+        if self.base is not None:
+            return self.base.entry.drug
+        value = self.drug_combo.currentData()
+        if value is None:
+            raise ValidationError("Choose the drug: ketamine (racemic) or esketamine.",
+                                  field="drug")
+        return Drug(value)
+
+    def limits(self) -> dict[LimitParameter, LimitRange]:
+        """The limits typed, each range checked by the domain (inconsistent sets refused)."""
+        table: dict[LimitParameter, LimitRange] = {}
+        for parameter, edits in self.limit_edits.items():
+            values: dict[str, Decimal | None] = {}
+            for bound, label in BOUNDS:
+                text = edits[bound].text()
+                values[bound] = None if not text.strip() else parse_quantity(
+                    text, unit=parameter.unit, field=f"{parameter.value}:{bound}",
+                    label=f"{parameter.label} ({parameter.unit.value}), {label}")
+            if any(value is not None for value in values.values()):
+                bounds = LimitRange(**values)
+                bounds.validate(parameter)
+                table[parameter] = bounds
+        return table
+
+    def _concentrations(self) -> tuple[Decimal, ...]:
+        text = self.concentrations_edit.text()
+        if "," in text:
+            raise ValidationError(
+                "Separate the standard concentrations with ';' (a comma could be read as a "
+                "decimal comma), for example 1; 2.", field="standard_concentrations_mg_per_ml")
+        parts = [part for part in text.split(";") if part.strip()]
+        if not parts:
+            raise ValidationError("Enter at least one standard concentration, for example 1.",
+                                  field="standard_concentrations_mg_per_ml")
+        return tuple(parse_quantity(part, unit=Unit.MG_PER_ML,
+                                    field="standard_concentrations_mg_per_ml",
+                                    label="A standard concentration") for part in parts)
+
+    def entry(self) -> LibraryEntry:
+        drug = self._drug()
+        return LibraryEntry(
+            name=" ".join(self.name_edit.text().split()), drug=drug, route=Route.IV_CONTINUOUS,
+            limits=self.limits(),
+            standard_concentrations_mg_per_ml=self._concentrations(),
+            max_concentration_mg_per_ml=self.max_concentration.quantity(),
+            weight_min_kg=self.weight_min.quantity(),
+            weight_max_kg=self.weight_max.quantity(),
+            weight_change_warn_percent=Decimal(self.weight_change_spin.value()),
+            bolus_allowed=self.bolus_check.isChecked(),
+            minimum_age_years=self.age_spin.value(),
+            sessions_per_7_days_soft=self.week_spin.value(),
+            sessions_per_course_soft=self.course_spin.value(),
+        )
+
+    def fields(self) -> Mapping[str, QWidget]:
+        fields: dict[str, QWidget] = {
+            "name": self.name_edit,
+            "drug": self.drug_combo,
+            "standard_concentrations_mg_per_ml": self.concentrations_edit,
+            "max_concentration_mg_per_ml": self.max_concentration.input,
+            "weight_min_kg": self.weight_min.input,
+            "weight_max_kg": self.weight_max.input,
+            "weight_change_warn_percent": self.weight_change_spin,
+            "minimum_age_years": self.age_spin,
+            "sessions_per_7_days_soft": self.week_spin,
+            "sessions_per_course_soft": self.course_spin,
+        }
+        for parameter, edits in self.limit_edits.items():
+            for bound, edit in edits.items():
+                fields[f"{parameter.value}:{bound}"] = edit
+        return fields
+
+    def show_validation_error(self, error: ValidationError) -> None:
+        super().show_validation_error(error)
+        for parameter, edits in self.limit_edits.items():
+            if error.field == parameter.value:  # an inconsistent range: mark the whole row
+                for edit in edits.values():
+                    mark_invalid(edit, True)
+                edits["soft_min"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit_form(self) -> None:
+        self.saved = self._submit(self.entry())
+
+
+class ApproveDialog(SigningDialog):
+    """Approve a draft entry: the limits as they will be used, and the signature "Approved"."""
+
+    def __init__(self, *, services: Services, actor: Actor, version: LibraryVersion,
+                 replaces: LibraryVersion | None, parent: QWidget | None = None) -> None:
+        super().__init__(title=f"Approve {version.entry.name} v{version.version}",
+                         accept_text="Approve and sign", parent=parent)
+        self.setObjectName("approveDialog")
+        self.setMinimumWidth(860)
+        self._services = services
+        self._actor = actor
+        self.version = version
+        self.approved: LibraryVersion | None = None
+        badge = DrugBadge()
+        badge.show_drug(version.entry.drug)
+        self.set_intro(
+            f"Approving makes {version.entry.name} v{version.version} usable for protocols "
+            "exactly as shown. Read every limit first.")
+        model = LimitTableModel(self)
+        model.set_limits(version.entry.limits)
+        table = QTableView()
+        table.setObjectName("approveLimitsTable")
+        table.setModel(model)
+        configure_table(table, sortable=False)
+        table.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setFixedHeight(40 + 32 * model.rowCount())
+        settings = QLabel("\n".join(f"{label}: {value}"
+                                    for label, value in settings_lines(version.entry)[2:]))
+        settings.setWordWrap(True)
+        self.replaces_note = Banner(kind="warning")
+        if replaces is not None and replaces.status is LibraryStatus.APPROVED:
+            self.replaces_note.show_text(
+                f"Version {replaces.version}, in use now, will be retired when this version is "
+                f"approved. Draft protocols written against version {replaces.version} can then "
+                "no longer be verified.")
+        self.form.addRow(badge)
+        self.form.addRow(table)
+        self.form.addRow(settings)
+        self.form.addRow(self.replaces_note)
+        self.add_signature_block(
+            meaning="Approved", signer=actor.full_name,
+            when=format_local_time(services.library.now()),
+            explanation=("Signing binds your printed name, the date and time and the meaning "
+                         "“approved” to exactly these limits and settings. Enter your password "
+                         "to sign."))
+        self.password_edit.setFocus()
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.setSpacing(12)
+
+    def fields(self) -> Mapping[str, QWidget]:
+        return {"password": self.password_edit}
+
+    def submit_form(self) -> None:
+        self.approved = self._services.library.approve(
+            self._actor, self.version.id, password=self.password_edit.text())
