@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from console.config import DATABASE_FILE_NAME, AppConfig, sqlite_url
+from console.config import DATABASE_FILE_NAME, AppConfig, load_config, sqlite_url
 from console.errors import SchemaOutOfDate, StorageUnavailable
 from console.services.container import build_services
 from console.services.startup import ensure_writable_folder, open_database
@@ -155,3 +155,45 @@ def test_start_up_upgrades_sqlite_but_never_postgresql_silently(
     database, state = open_database(config)
     database.dispose()
     assert state.current == HEAD_REVISION
+
+
+# ---------------------------------------------------------------- start-up settings
+
+
+def test_settings_layer_defaults_file_environment_command_line(tmp_path: Path) -> None:
+    settings_file = tmp_path / "console.toml"
+    settings_file.write_text(
+        '[console]\ndata_dir = "/from/file"\nlog_level = "debug"\n'
+        'database_url = "sqlite:////from/file.sqlite3"\n', encoding="utf-8")
+    environ = {"CONSOLE_DATA_DIR": str(tmp_path / "from-env")}
+
+    from_file = load_config({}, environ={}, config_file=settings_file)
+    assert from_file.data_dir == Path("/from/file")
+    assert from_file.database_url == "sqlite:////from/file.sqlite3"
+    assert from_file.log_level == "DEBUG"
+
+    from_env = load_config({}, environ=environ, config_file=settings_file)
+    assert from_env.data_dir == tmp_path / "from-env"
+    assert from_env.database_url == "sqlite:////from/file.sqlite3"  # env did not name one
+
+    from_cli = load_config({"data_dir": str(tmp_path / "cli"), "database_url": None},
+                           environ=environ, config_file=settings_file)
+    assert from_cli.data_dir == tmp_path / "cli"
+    assert from_cli.log_level == "DEBUG"
+
+
+def test_without_a_database_url_the_database_lives_in_the_data_folder(tmp_path: Path) -> None:
+    config = load_config({"data_dir": str(tmp_path / "d")}, environ={},
+                         config_file=tmp_path / "absent.toml")
+    assert config.database_url == f"sqlite:///{tmp_path / 'd' / DATABASE_FILE_NAME}"
+    assert config.is_sqlite
+    assert config.log_dir == tmp_path / "d" / "logs"
+    assert config.backup_dir == tmp_path / "d" / "backups"
+    assert config.log_level == "INFO"
+
+
+def test_an_unreadable_settings_file_is_refused_clearly(tmp_path: Path) -> None:
+    broken = tmp_path / "console.toml"
+    broken.write_text("data_dir = [unterminated", encoding="utf-8")
+    with pytest.raises(StorageUnavailable, match=r"settings file .* cannot be read"):
+        load_config({}, environ={}, config_file=broken)
