@@ -11,7 +11,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QObject, QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -65,7 +65,8 @@ class FirstPaintReporter(QObject):
             self._target.removeEventFilter(self)
             print(f"first-paint {time.perf_counter():.6f}", flush=True)
             if self._quit_after:
-                self._target.close()
+                # Closing inside the paint event would flush a window that is going away.
+                QTimer.singleShot(0, self._target.close)
         return False
 
 

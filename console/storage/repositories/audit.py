@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -83,7 +83,7 @@ class AuditRepository:
             reason=reason,
             prev_hash=prev_hash,
         )
-        row = AuditRow(
+        entry = AuditEntry(
             sequence=sequence,
             at=at,
             actor_id=actor_id,
@@ -97,14 +97,11 @@ class AuditRepository:
             prev_hash=prev_hash,
             hash=digest,
         )
-        self._session.add(row)
-        self._session.execute(
-            update(AuditHeadRow)
-            .where(AuditHeadRow.id == HEAD_ID)
-            .values(sequence=sequence, hash=digest)
-        )
+        # A plain INSERT (no ORM bookkeeping for a row that is never read back or changed).
+        self._session.execute(insert(AuditRow).values(**asdict(entry)))
+        head.sequence, head.hash = sequence, digest
         self._session.flush()
-        return to_entry(row)
+        return entry
 
     def _locked_head(self) -> AuditHeadRow:
         """The head row, locked for this transaction; created (at the genesis) if missing.
