@@ -6,15 +6,17 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.config import AppConfig
-from console.domain.clock import SystemClock
 from console.errors import UserFacingError
-from console.services.container import Services, build_services
-from console.services.demo import DEMO_ACCOUNTS
-from console.services.startup import open_database
-from console.storage.engine import make_engine
-from console.storage.unit_of_work import Database
+
+if TYPE_CHECKING:
+    from console.services.container import Services
+    from console.storage.unit_of_work import Database
+
+# The service and storage imports are deferred into the commands: building the argument
+# parser (also for --help and --version) must not pay for SQLAlchemy.
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -48,6 +50,10 @@ def err(message: str) -> None:
 def _open(
     config: AppConfig, *, upgrade: bool | None = None, require_current: bool = True
 ) -> tuple[Database, Services]:
+    from console.domain.clock import SystemClock
+    from console.services.container import build_services
+    from console.services.startup import open_database
+
     database, _state = open_database(config, upgrade=upgrade, require_current=require_current)
     return database, build_services(database, SystemClock())
 
@@ -70,6 +76,8 @@ def run_command(args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def seed_demo(_args: argparse.Namespace, config: AppConfig) -> int:
+    from console.services.demo import DEMO_ACCOUNTS
+
     database, services = _open(config)
     try:
         services.demo.seed()
@@ -136,6 +144,11 @@ def backup(args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def restore(args: argparse.Namespace, config: AppConfig) -> int:
+    from console.domain.clock import SystemClock
+    from console.services.container import build_services
+    from console.storage.engine import make_engine
+    from console.storage.unit_of_work import Database
+
     # The current database is not checked first: a damaged one is exactly what a restore mends.
     database = Database(make_engine(config.database_url))
     services = build_services(database, SystemClock())
