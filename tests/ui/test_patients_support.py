@@ -103,6 +103,19 @@ def retype(qtbot, edit: QWidget, text: str) -> None:  # type: ignore[no-untyped-
         qtbot.keyClicks(edit, text)
 
 
+def choose(qtbot, combo, starts_with: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick the first item starting with ``starts_with`` with the arrow keys, as a person
+    would (typing into a closed drop-down searches, but a space opens its list)."""
+    wanted = next((i for i in range(combo.count())
+                   if combo.itemText(i).startswith(starts_with)), None)
+    assert wanted is not None, f"no item starts with {starts_with!r}"
+    combo.setFocus()
+    key = Qt.Key.Key_Down if wanted > combo.currentIndex() else Qt.Key.Key_Up
+    for _ in range(abs(wanted - combo.currentIndex())):
+        qtbot.keyClick(combo, key)
+    assert combo.currentIndex() == wanted
+
+
 def table_texts(table, column: int) -> list[str]:  # type: ignore[no-untyped-def]
     model = table.model()
     return [model.index(row, column).data() for row in range(model.rowCount())]

@@ -80,6 +80,7 @@ class LibraryEntryDialog(SubmitDialog):
         self._submit = submit
         self.base = base
         self.saved: LibraryVersion | None = None
+        self._default_name = ""
 
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("entryNameEdit")
@@ -173,7 +174,10 @@ class LibraryEntryDialog(SubmitDialog):
         settings.addRow("Highest concentration", self.max_concentration)
         settings.addRow("Weight range", weights)
         settings.addRow("Warn when weight changed by more than", self.weight_change_spin)
-        settings.addRow("Bolus", self.bolus_check)
+        bolus = QHBoxLayout()
+        bolus.addWidget(self.bolus_check)
+        bolus.addStretch(1)
+        settings.addRow("Bolus", bolus)
         settings.addRow("Minimum age", self.age_spin)
         settings.addRow("Warn above (sessions)", frequency)
 
@@ -220,7 +224,10 @@ class LibraryEntryDialog(SubmitDialog):
         self.drug_badge.show_drug(drug)
         if drug is not None and self.base is None:
             default = DEFAULTS[drug]()
-            self.fill(default, name=not self.name_edit.text().strip())
+            # The name follows the drug until the person types their own.
+            typed = self.name_edit.text().strip()
+            self.fill(default, name=not typed or typed == self._default_name)
+            self._default_name = default.name
 
     def fill(self, entry: LibraryEntry, *, name: bool = False) -> None:
         """Show ``entry``'s limits and settings in the form (and its name, if asked)."""
