@@ -117,7 +117,8 @@ def test_a_second_clinician_verifies_and_the_list_shows_verified_by(  # type: ig
     dialog = open_verify(qtbot, view)
     # What is signed is shown in full, with the patient's identifiers and the meaning.
     assert dialog.banner.identifiers.text() == patient.two_identifiers
-    assert "0.35 mg/kg/h for 4 h · 1 mg/mL" in dialog.summary.text()
+    assert dialog.headline.text() == ("Ketamine (racemic) · 0.35 mg/kg/h for 4 h · 1 mg/mL · "
+                                      "planning weight 70 kg")
     assert "24.5 mg/h = 24.5 mL/h; total 98 mg in 98 mL" in dialog.summary.text()
     assert dialog.screen_banner.text() == "Contraindication screen complete: nothing reported."
     assert dialog.signature_meaning.text() == (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -167,15 +168,16 @@ class ScreeningDialog(SubmitDialog):
         super().__init__(title="Contraindication screen", accept_text="Save screen",
                          parent=parent)
         self.setObjectName("screeningDialog")
-        self.setMinimumWidth(980)
+        self.setMinimumWidth(1080)
         self._submit = submit
         self.banner = IdentityBanner()
         self.banner.show_patient(patient, today)
         self.allergies = AllergyBanner()
         self.allergies.show_allergies(patient)
-        self.set_intro(
+        intro = QLabel(
             "Ask the patient and check the record. A 'Yes' needs details: what, since when, how "
             "treated. Only changed answers are recorded, each with your name and the time.")
+        intro.setWordWrap(True)
         self.choices: dict[Contraindication, dict[Answer, QRadioButton]] = {}
         self.groups: dict[Contraindication, QButtonGroup] = {}
         self.details: dict[Contraindication, QLineEdit] = {}
@@ -192,8 +194,6 @@ class ScreeningDialog(SubmitDialog):
                 grid.addWidget(heading, 0, column)
         for row, item in enumerate(Contraindication, start=1):
             label = QLabel(item.label)
-            label.setWordWrap(True)
-            label.setMinimumWidth(260)
             grid.addWidget(label, row, 0)
             group = QButtonGroup(self)
             group.setExclusive(True)
@@ -220,7 +220,18 @@ class ScreeningDialog(SubmitDialog):
         grid.setColumnStretch(4, 1)
         self.form.addRow(self.banner)
         self.form.addRow(self.allergies)
+        self.form.addRow(intro)
         self.form.addRow(grid_widget)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The wrapped introduction needs its second line: grow to the height the layout needs
+        # at this width, so the last question is never clipped.
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = layout.totalHeightForWidth(self.width())
+            if needed > self.height():
+                self.resize(self.width(), needed)
 
     def _placeholder(self, item: Contraindication) -> None:
         yes = self.choices[item][Answer.YES].isChecked()

@@ -169,6 +169,12 @@ class ProtocolDialog(SubmitDialog):
         holder.setLayout(body)
         self.form.addRow(holder)
 
+        # Why Save is disabled stays in view beside the buttons, whatever is scrolled.
+        outer = self.layout()
+        if isinstance(outer, QVBoxLayout):
+            outer.insertWidget(outer.indexOf(self.buttons), self.save_hint)
+        self.cancel_button.setAutoDefault(False)
+
         self._connect_inputs()
         self._form_toggled()
         self._fill_entries()
@@ -184,7 +190,7 @@ class ProtocolDialog(SubmitDialog):
         self.entry_combo.setObjectName("entryCombo")
         self.entry_combo.setMinimumWidth(380)
         self.entry_error = FieldError()
-        self.drug_badge = DrugBadge()
+        self.drug_badge = DrugBadge(wrap=True)
 
         self.rate_radio = QRadioButton("Rate × duration (mg/kg/h for a time)")
         self.rate_radio.setObjectName("rateDurationRadio")
@@ -353,8 +359,8 @@ class ProtocolDialog(SubmitDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hint = Banner(kind="muted")
-        findings_title = QLabel("Limit checks")
-        findings_title.setObjectName("sectionTitle")
+        self.findings_title = QLabel("Limit checks")
+        self.findings_title.setObjectName("sectionTitle")
         self.findings_clear = Banner(kind="ok")
         self.findings_box = QVBoxLayout()
         self.findings_box.setSpacing(8)
@@ -369,10 +375,9 @@ class ProtocolDialog(SubmitDialog):
         column.addWidget(self.summary)
         column.addWidget(self.hint)
         column.addSpacing(6)
-        column.addWidget(findings_title)
+        column.addWidget(self.findings_title)
         column.addWidget(self.findings_clear)
         column.addLayout(self.findings_box)
-        column.addWidget(self.save_hint)
         column.addStretch(1)
         inner = QWidget()
         inner.setObjectName("previewColumn")
@@ -685,9 +690,11 @@ class ProtocolDialog(SubmitDialog):
         if plan is None:
             for tile in self.tiles.values():
                 tile.set_value(None)
+            self.summary.setProperty("refused", False)
             self.summary.clear()
             self._show_findings(())
             self.findings_clear.clear_text()
+            self.findings_title.setText("Limit checks")
             return
         weight_note = "planning weight"
         figures: Mapping[str, tuple[Decimal | None, Unit]] = {
@@ -698,21 +705,30 @@ class ProtocolDialog(SubmitDialog):
             "total_mg": (plan.total_mg, Unit.MG),
             "total_per_kg": (plan.total_mg_per_kg, Unit.MG_PER_KG),
         }
+        refused = plan.refused  # a refused dose's figures must not look usable
         for name, (value, unit) in figures.items():
-            self.tiles[name].set_value(None if value is None else format_quantity(value, unit))
+            self.tiles[name].set_value(None if value is None else format_quantity(value, unit),
+                                       refused=refused)
         self.tiles["weight"].set_value(format_quantity(plan.weight_kg, Unit.KG), weight_note)
         self.tiles["duration"].set_value(
-            None if plan.duration_minutes is None else duration_text(plan.duration_minutes))
+            None if plan.duration_minutes is None else duration_text(plan.duration_minutes),
+            refused=refused)
         if plan.bolus_mg is not None and plan.bolus_ml is not None:
             push = plan.order.bolus_minutes
             self.tiles["bolus"].set_value(
                 format_quantity(plan.bolus_mg, Unit.MG),
                 f"= {format_quantity(plan.bolus_ml, Unit.ML)}"
-                + ("" if push is None else f", pushed over {duration_text(push)}"))
+                + ("" if push is None else f", pushed over {duration_text(push)}"),
+                refused=refused)
         else:
             self.tiles["bolus"].set_value("None")
-        self.summary.setText(plan.summary())
+        self.summary.setText(("NOT ALLOWED — " if refused else "") + plan.summary())
         self._show_findings(plan.findings)
+        hard, soft = len(plan.hard_findings), len(plan.soft_findings)
+        counts = ([f"{hard} not allowed"] if hard else []) + (
+            [f"{soft} need{'s' if soft == 1 else ''} a reason"] if soft else [])
+        self.findings_title.setText("Limit checks" + (" — " + ", ".join(counts) if counts
+                                                      else ""))
         entry = self.current_entry()
         if not plan.findings and entry is not None:
             self.findings_clear.show_text(
@@ -762,15 +778,18 @@ class ProtocolDialog(SubmitDialog):
                 if p.reason is not None and len(_normal(p.reason.text())) < MIN_REASON]
 
     def _update_save(self) -> None:
-        why = ""
+        reasons: list[str] = []
         if self.plan is None:
-            why = "Save is available once the figures can be calculated."
+            reasons.append("Save is available once the figures can be calculated.")
         elif self.plan.refused:
-            why = "Save is disabled: a hard limit is exceeded. Change the dose to within it."
-        elif self.missing_reasons():
-            why = "Give a reason for each amber finding to save."
-        elif self._field_errors:
-            why = "Correct the fields marked in red to save."
+            reasons.append("Save is disabled: a hard limit is exceeded. Change the dose to "
+                           "within it.")
+        else:
+            if self.missing_reasons():
+                reasons.append("Give a reason for each amber finding to save.")
+            if self._field_errors:
+                reasons.append("Correct the fields marked in red to save.")
+        why = " ".join(reasons)
         self.accept_button.setEnabled(not why)
         self.accept_button.setToolTip(why)
         if why and self.plan is not None:

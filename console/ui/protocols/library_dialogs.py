@@ -35,6 +35,7 @@ from console.ui.protocols.models import LimitTableModel
 from console.ui.protocols.verify import SigningDialog
 from console.ui.widgets.banners import Banner, DrugBadge
 from console.ui.widgets.inputs import Choice, QuantityField, WholeNumberSpin
+from console.ui.widgets.tables import FittedTableView, vertical_scroll
 
 BOUNDS = (("soft_min", "soft minimum"), ("soft_max", "soft maximum"),
           ("hard_min", "hard minimum"), ("hard_max", "hard maximum"))
@@ -76,7 +77,7 @@ class LibraryEntryDialog(SubmitDialog):
             else f"New version of {base.entry.name}",
             accept_text="Save draft", parent=parent)
         self.setObjectName("libraryEntryDialog")
-        self.setMinimumWidth(980)
+        self.setMinimumWidth(1240)
         self._submit = submit
         self.base = base
         self.saved: LibraryVersion | None = None
@@ -112,7 +113,7 @@ class LibraryEntryDialog(SubmitDialog):
             for column, (bound, label) in enumerate(BOUNDS, start=1):
                 edit = QLineEdit()
                 edit.setObjectName(f"{parameter.value}-{bound}")
-                edit.setFixedWidth(110)
+                edit.setFixedWidth(96)
                 edit.setMaxLength(30)
                 edit.setAlignment(Qt.AlignmentFlag.AlignRight)
                 edit.setPlaceholderText("none")
@@ -123,7 +124,6 @@ class LibraryEntryDialog(SubmitDialog):
             unit = QLabel(parameter.unit.value)
             unit.setObjectName("unitLabel")
             limits.addWidget(unit, row, 5)
-        limits.setColumnStretch(6, 1)
         limits_help = QLabel(
             "Soft limits warn and need a reason to go on; hard limits refuse. A soft limit "
             "must lie inside the hard limits. Leave a box empty for no limit on that side.")
@@ -143,43 +143,49 @@ class LibraryEntryDialog(SubmitDialog):
                                         label="Highest weight", width=90)
         self.weight_change_spin = WholeNumberSpin(minimum=1, maximum=50, suffix=" %",
                                                   width=110)
+        self.weight_change_spin.setPrefix("more than ")
+        self.weight_change_spin.setFixedWidth(170)
         self.weight_change_spin.setObjectName("weightChangeSpin")
         self.bolus_check = QCheckBox("A bolus may be ordered at the start")
         self.bolus_check.setObjectName("bolusAllowedCheck")
         self.age_spin = WholeNumberSpin(minimum=0, maximum=120, suffix=" years", width=130)
         self.age_spin.setObjectName("minimumAgeSpin")
-        self.week_spin = WholeNumberSpin(minimum=1, maximum=7, suffix=" in 7 days", width=150)
+        self.week_spin = WholeNumberSpin(minimum=1, maximum=7, suffix=" in 7 days", width=140)
         self.week_spin.setObjectName("sessionsPerWeekSpin")
         self.course_spin = WholeNumberSpin(minimum=1, maximum=100, suffix=" a course",
-                                           width=150)
+                                           width=140)
         self.course_spin.setObjectName("sessionsPerCourseSpin")
 
         concentrations = QHBoxLayout()
         concentrations.addWidget(self.concentrations_edit)
-        concentrations.addWidget(QLabel("mg/mL, separated by ;"))
+        concentrations.addWidget(QLabel("mg/mL (separate with ;)"))
         concentrations.addStretch(1)
         weights = QHBoxLayout()
         weights.addWidget(self.weight_min, 0, Qt.AlignmentFlag.AlignTop)
         weights.addWidget(QLabel("to"), 0, Qt.AlignmentFlag.AlignTop)
         weights.addWidget(self.weight_max, 0, Qt.AlignmentFlag.AlignTop)
         weights.addStretch(1)
-        frequency = QHBoxLayout()
-        frequency.addWidget(self.week_spin)
-        frequency.addWidget(QLabel("or"))
-        frequency.addWidget(self.course_spin)
-        frequency.addStretch(1)
+        frequency = QVBoxLayout()
+        frequency.setSpacing(4)
+        frequency.addWidget(QLabel("warn above"))
+        frequency_row = QHBoxLayout()
+        frequency_row.addWidget(self.week_spin)
+        frequency_row.addWidget(QLabel("or"))
+        frequency_row.addWidget(self.course_spin)
+        frequency_row.addStretch(1)
+        frequency.addLayout(frequency_row)
         settings = QFormLayout()
         settings.setVerticalSpacing(8)
         settings.addRow("Standard concentrations", concentrations)
         settings.addRow("Highest concentration", self.max_concentration)
         settings.addRow("Weight range", weights)
-        settings.addRow("Warn when weight changed by more than", self.weight_change_spin)
+        settings.addRow("Weight change warning", self.weight_change_spin)
         bolus = QHBoxLayout()
         bolus.addWidget(self.bolus_check)
         bolus.addStretch(1)
         settings.addRow("Bolus", bolus)
         settings.addRow("Minimum age", self.age_spin)
-        settings.addRow("Warn above (sessions)", frequency)
+        settings.addRow("Frequency warning", frequency)
 
         self.form.addRow("Name", self.name_edit)
         if base is None:
@@ -196,17 +202,26 @@ class LibraryEntryDialog(SubmitDialog):
         self.form.addRow("Route", route)
         limits_title = QLabel("Limits")
         limits_title.setObjectName("sectionTitle")
-        self.form.addRow(limits_title)
-        self.form.addRow(limits_help)
-        limits_widget = QWidget()
-        limits_widget.setLayout(limits)
-        self.form.addRow(limits_widget)
         settings_title = QLabel("Other settings")
         settings_title.setObjectName("sectionTitle")
-        self.form.addRow(settings_title)
-        settings_widget = QWidget()
-        settings_widget.setLayout(settings)
-        self.form.addRow(settings_widget)
+        left = QVBoxLayout()
+        left.setSpacing(8)
+        left.addWidget(limits_title)
+        left.addWidget(limits_help)
+        left.addLayout(limits)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.setSpacing(8)
+        right.addWidget(settings_title)
+        right.addLayout(settings)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.setSpacing(28)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        columns_widget = QWidget()
+        columns_widget.setLayout(columns)
+        self.form.addRow(columns_widget)
 
         self.drug_combo.currentIndexChanged.connect(self._drug_chosen)
         if base is not None:
@@ -355,14 +370,15 @@ class ApproveDialog(SigningDialog):
             "exactly as shown. Read every limit first.")
         model = LimitTableModel(self)
         model.set_limits(version.entry.limits)
-        table = QTableView()
-        table.setObjectName("approveLimitsTable")
-        table.setModel(model)
-        configure_table(table, sortable=False)
-        table.setSelectionMode(QTableView.SelectionMode.NoSelection)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.setFixedHeight(40 + 32 * model.rowCount())
+        self.limits_table = FittedTableView(max_rows=len(INFUSION_PARAMETERS) + 1)
+        self.limits_table.setObjectName("approveLimitsTable")
+        self.limits_table.setModel(model)
+        configure_table(self.limits_table, sortable=False)
+        self.limits_table.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        header = self.limits_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(LimitTableModel.PARAMETER, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         settings = QLabel("\n".join(f"{label}: {value}"
                                     for label, value in settings_lines(version.entry)[2:]))
         settings.setWordWrap(True)
@@ -372,10 +388,16 @@ class ApproveDialog(SigningDialog):
                 f"Version {replaces.version}, in use now, will be retired when this version is "
                 f"approved. Draft protocols written against version {replaces.version} can then "
                 "no longer be verified.")
-        self.form.addRow(badge)
-        self.form.addRow(table)
-        self.form.addRow(settings)
-        self.form.addRow(self.replaces_note)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.setSpacing(10)
+        column.addWidget(badge, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.limits_table)
+        column.addWidget(settings)
+        column.addWidget(self.replaces_note)
+        column.addStretch(1)
+        self.form.addRow(vertical_scroll(content, name="approveContent"))
         self.add_signature_block(
             meaning="Approved", signer=actor.full_name,
             when=format_local_time(services.library.now()),
@@ -383,9 +405,7 @@ class ApproveDialog(SigningDialog):
                          "“approved” to exactly these limits and settings. Enter your password "
                          "to sign."))
         self.password_edit.setFocus()
-        layout = self.layout()
-        if isinstance(layout, QVBoxLayout):
-            layout.setSpacing(12)
+        self.resize(900, 820)
 
     def fields(self) -> Mapping[str, QWidget]:
         return {"password": self.password_edit}

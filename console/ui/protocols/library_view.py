@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.identity import Actor, Role
 from console.domain.library import LibraryEntry
+from console.domain.limits import LimitParameter
 from console.domain.protocols import LibraryStatus, LibraryVersion
 from console.errors import UserFacingError
 from console.services.container import Services
@@ -33,6 +33,7 @@ from console.ui.protocols.library_dialogs import ApproveDialog, LibraryEntryDial
 from console.ui.protocols.models import LibraryTableModel, LimitTableModel
 from console.ui.widgets.banners import Banner, DrugBadge
 from console.ui.widgets.dialog_host import DialogHost
+from console.ui.widgets.tables import FittedTableView
 
 EDITORS = frozenset({Role.CLINICIAN, Role.ADMINISTRATOR})
 DRAFT_BANNER = "DRAFT — Not usable until a clinician approves it."
@@ -72,7 +73,7 @@ class LibraryView(QWidget):
         self.role_note.setVisible(bool(self.role_note.text()))
 
         self.model = LibraryTableModel(self)
-        self.table = QTableView(self)
+        self.table = FittedTableView(max_rows=6, parent=self)
         self.table.setObjectName("libraryTable")
         self.table.setModel(self.model)
         configure_table(self.table, sortable=False)
@@ -82,9 +83,9 @@ class LibraryView(QWidget):
                        LibraryTableModel.STATUS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(LibraryTableModel.APPROVAL,
-                                    QHeaderView.ResizeMode.Interactive)
+                                    QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        self.table.setColumnWidth(LibraryTableModel.APPROVAL, 380)
+        self.table.setWordWrap(True)
         self.load_error = InlineMessage(self)
         self.notice = InlineMessage(self)
 
@@ -99,7 +100,7 @@ class LibraryView(QWidget):
         self.signed.setObjectName("muted")
         self.signed.setWordWrap(True)
         self.limit_model = LimitTableModel(self)
-        self.limit_table = QTableView(self)
+        self.limit_table = FittedTableView(max_rows=len(LimitParameter), parent=self)
         self.limit_table.setObjectName("limitTable")
         self.limit_table.setModel(self.limit_model)
         configure_table(self.limit_table, sortable=False)
@@ -143,24 +144,19 @@ class LibraryView(QWidget):
                        "an approved version can be used.")
         intro.setObjectName("muted")
         intro.setWordWrap(True)
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(16, 16, 16, 8)
-        top_layout.setSpacing(10)
-        top_layout.addWidget(intro)
-        top_layout.addLayout(bar)
-        top_layout.addWidget(self.role_note)
-        top_layout.addWidget(self.load_error)
-        top_layout.addWidget(self.notice)
-        top_layout.addWidget(self.table, 1)
-
         limits_title = QLabel("Limits")
         limits_title.setObjectName("subsectionTitle")
+        limits_note = QLabel("Amber: soft limit, going beyond needs a reason. Red: hard limit, "
+                             "refused.")
+        limits_note.setObjectName("muted")
+        limits_note.setWordWrap(True)
         settings_title = QLabel("Settings")
         settings_title.setObjectName("subsectionTitle")
         limits = QVBoxLayout()
         limits.addWidget(limits_title)
-        limits.addWidget(self.limit_table, 1)
+        limits.addWidget(self.limit_table)
+        limits.addWidget(limits_note)
+        limits.addStretch(1)
         settings = QVBoxLayout()
         settings.addWidget(settings_title)
         settings.addLayout(self.settings_form)
@@ -168,33 +164,34 @@ class LibraryView(QWidget):
         settings_box = QFrame(self)
         settings_box.setObjectName("card")
         settings_box.setLayout(settings)
-        settings_box.setMinimumWidth(430)
+        settings_box.setMinimumWidth(440)
         columns = QHBoxLayout()
         columns.setSpacing(16)
         columns.addLayout(limits, 3)
         columns.addWidget(settings_box, 2)
         head = QHBoxLayout()
         head.addWidget(self.entry_title, 1)
-        head.addWidget(self.drug_badge, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.drug_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         self.detail = QWidget(self)
         self.detail.setObjectName("libraryDetail")
         detail = QVBoxLayout(self.detail)
-        detail.setContentsMargins(16, 8, 16, 16)
+        detail.setContentsMargins(0, 6, 0, 0)
         detail.setSpacing(10)
         detail.addWidget(self.status_banner)
         detail.addLayout(head)
         detail.addWidget(self.signed)
         detail.addLayout(columns, 1)
 
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(top)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 5)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(10)
+        layout.addWidget(intro)
+        layout.addLayout(bar)
+        layout.addWidget(self.role_note)
+        layout.addWidget(self.load_error)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table)
+        layout.addWidget(self.detail, 1)
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
@@ -212,6 +209,7 @@ class LibraryView(QWidget):
             return
         self.load_error.clear_message()
         self.model.set_versions(versions)
+        self.table.refit()
         if selected is not None and self.select_version(selected.id):
             self._show_version(self.selected_version())
             return
@@ -263,6 +261,7 @@ class LibraryView(QWidget):
             signed += f" · {version.approval.manifestation()}"
         self.signed.setText(signed)
         self.limit_model.set_limits(entry.limits)
+        self.limit_table.refit()
         self._show_settings(entry)
         self._update_buttons()
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from console.domain.identity import Actor
 from console.domain.patients import Answer, Contraindication, Patient, ScreeningAnswer
@@ -84,14 +84,25 @@ class VerifyDialog(SigningDialog):
         self.allergies.show_allergies(patient)
         self.drug_badge = DrugBadge()
         self.drug_badge.show_drug(protocol.order.drug)
-        self.summary = QLabel("\n".join(protocol_details(protocol, entry)))
+        lines = protocol_details(protocol, entry)
+        self.headline = QLabel(f"{lines[1]}")
+        self.headline.setObjectName("protocolHeadline")
+        self.headline.setWordWrap(True)
+        self.summary = QLabel("\n".join([lines[0], *lines[2:]]))
         self.summary.setObjectName("protocolSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        card = QFrame()
+        card.setObjectName("protocolSummaryCard")
+        card_layout = QVBoxLayout(card)
+        card_layout.setContentsMargins(14, 10, 14, 12)
+        card_layout.setSpacing(6)
+        card_layout.addWidget(self.drug_badge, 0, Qt.AlignmentFlag.AlignLeft)
+        card_layout.addWidget(self.headline)
+        card_layout.addWidget(self.summary)
         self.form.addRow(self.banner)
         self.form.addRow(self.allergies)
-        self.form.addRow(self.drug_badge)
-        self.form.addRow(self.summary)
+        self.form.addRow(card)
 
         self.positives = [answer for answer in screen.values() if answer.answer is Answer.YES]
         unanswered = [item.label for item in Contraindication if item not in screen]

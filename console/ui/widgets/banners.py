@@ -127,10 +127,10 @@ DRUG_NOTES = {
 class DrugBadge(QLabel):
     """Which drug, impossible to overlook: ketamine and esketamine look different."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, wrap: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("drugBadge")
-        self.setWordWrap(True)
+        self.setWordWrap(wrap)
         self.show_drug(None)
 
     def show_drug(self, drug: Drug | None) -> None:

@@ -34,10 +34,20 @@ class FigureTile(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.note)
 
-    def set_value(self, text: str | None, note: str = "") -> None:
+    def set_value(self, text: str | None, note: str = "", *, refused: bool = False) -> None:
+        """Show ``text``; ``refused`` draws it as a figure that must not be used (red)."""
         self.value.setText(text or NO_FIGURE)
         self.note.setText(note)
         self.note.setVisible(bool(note))
+        if bool(self.property("refused")) != refused:
+            for widget in (self, self.value):
+                widget.setProperty("refused", refused)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.property("refused"))
 
     def text(self) -> str:
         return self.value.text()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QSizePolicy, QTableView, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QTableView, QWidget
 
 
 class FittedTableView(QTableView):
@@ -42,3 +42,15 @@ class FittedTableView(QTableView):
 
     def minimumSizeHint(self) -> QSize:
         return QSize(super().minimumSizeHint().width(), self._wanted_height())
+
+
+def vertical_scroll(content: QWidget, *, name: str) -> QScrollArea:
+    """``content`` in a frameless area that scrolls up and down only: long dialogs stay usable on
+    a short screen, with their buttons always in view."""
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidget(content)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
