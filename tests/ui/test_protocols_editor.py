@@ -406,3 +406,25 @@ def test_an_esketamine_protocol_uses_the_esketamine_limits(qtbot, view, services
     soft = next(p for p in dialog.soft_findings()
                 if p.parameter is LimitParameter.RATE_MG_PER_KG_H)
     assert "soft maximum of 0.25 mg/kg/h" in soft.text.text()
+
+
+def test_an_entry_retired_while_the_protocol_is_written_is_refused_inline(  # type: ignore[no-untyped-def]
+    qtbot, view, services, admin
+):
+    dialog = new_protocol(qtbot, view)
+    fill_rate(qtbot, dialog)
+    wait_for(qtbot, lambda: dialog.tiles["ml_per_h"].text() == "24.5 mL/h")
+    entry = dialog.current_entry()
+    assert entry is not None
+    services.library.retire(admin, entry.id, reason="Replaced by the clinic's new entry")
+
+    click(qtbot, dialog.accept_button)
+    assert dialog.isVisible()
+    assert dialog.entry_error.text() == (
+        f"Library entry '{entry.entry.name}' v1 is retired: only an approved entry can be used. "
+        "Ask a clinician to approve it.")
+    assert dialog.entry_combo.property("invalid") is True
+    assert dialog.message.text() == "Check the fields marked in red."
+    assert dialog.tiles["ml_per_h"].text() == "—", "no figures from an entry that cannot be used"
+    assert dialog.rate_field.text() == "0.35", "what was typed is kept"
+    assert "protocol.drafted" not in audit_actions(services, admin)
