@@ -125,6 +125,11 @@ class ProtocolService(Service):
             if current.status is ProtocolStatus.SUPERSEDED:
                 raise ConflictError("A newer version of this protocol is in force: revise that "
                                     "version instead.")
+            if draft.order.drug is not current.order.drug:
+                raise ValidationError(
+                    f"A new version cannot change the drug from {current.order.drug.label} to "
+                    f"{draft.order.drug.label}: discontinue this protocol and write a new one.",
+                    field="drug")
             reasons = self._checked(uow, draft)
             protocol = self._add(uow, actor, current.patient_id, draft, reasons,
                                  lineage_id=current.lineage_id,

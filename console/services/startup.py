@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 from console.config import AppConfig
@@ -23,11 +24,16 @@ def ensure_writable_folder(folder: Path) -> None:
             f"The data folder {folder} cannot be created ({exc.strerror}). "
             "Choose another with --data-dir."
         ) from exc
-    if not os.access(folder, os.W_OK | os.X_OK):
+    # Try a real write: permission bits alone do not tell (administrators, read-only mounts,
+    # immutable folders, full disks).
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
         raise StorageUnavailable(
-            f"The data folder {folder} is read-only. Give this user write access or choose "
-            "another folder with --data-dir."
-        )
+            f"The data folder {folder} is read-only ({exc.strerror}). Give this user write "
+            "access or choose another folder with --data-dir."
+        ) from exc
 
 
 def open_database(

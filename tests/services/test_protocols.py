@@ -567,3 +567,15 @@ def test_a_temporary_password_cannot_sign(
         services.protocols.verify(clinic.verifier, written.id, password="reset-temp-pass")
     assert everything(database)[1:] == before[1:], "nothing but audit rows was written"
     assert services.protocols.for_patient(clinic.nurse, clinic.patient.id)[0].verification is None
+
+
+def test_a_revision_cannot_change_the_drug(
+    services: Services, database: Database, clinic: Clinic,
+) -> None:
+    current = verified(services, clinic)
+    esketamine = order("0.2", drug=Drug.ESKETAMINE)
+    before = everything(database)
+    with pytest.raises(ValidationError, match="cannot change the drug") as refused:
+        services.protocols.revise(clinic.author, current.id, draft(clinic.esketamine, esketamine))
+    assert refused.value.field == "drug"
+    assert everything(database) == before

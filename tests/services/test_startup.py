@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,17 +72,32 @@ def test_a_data_folder_that_cannot_be_created_is_refused(tmp_path: Path) -> None
     assert blocker.read_text() == "not a folder"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """A folder nobody may write into: immutable for root (who ignores mode bits), 0500 else."""
+    as_root = os.geteuid() == 0
+    if as_root:
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+    else:
+        folder.chmod(0o500)
+    try:
+        yield
+    finally:
+        if as_root:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o700)
+
+
 def test_a_read_only_data_folder_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
-    folder.chmod(0o500)
-    try:
+    with read_only(folder):
         with pytest.raises(StorageUnavailable, match="read-only"):
             ensure_writable_folder(folder)
+        with pytest.raises(StorageUnavailable, match="read-only"):
+            open_database(config_for(folder))
         assert list(folder.iterdir()) == []
-    finally:
-        folder.chmod(0o700)
 
 
 def test_a_file_that_is_not_sqlite_is_refused_and_untouched(tmp_path: Path) -> None:
