@@ -39,8 +39,10 @@ def apply_theme(app: QApplication) -> None:
     font = QFont(app.font())
     font.setPointSize(11)
     app.setFont(font)
-    style = resource_path("styles", "dark.qss")
-    app.setStyleSheet(style.read_text(encoding="utf-8"))
+    style = resource_path("styles", "dark.qss").read_text(encoding="utf-8")
+    # Style-sheet URLs are resolved against the working directory: make them absolute.
+    icons = resource_path("icons").as_posix()
+    app.setStyleSheet(style.replace("@ICONS@", icons))
 
 
 def _route_qt_messages(mode: QtMsgType, _context: Any, message: str) -> None:
