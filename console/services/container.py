@@ -12,6 +12,7 @@ from console.services.demo import DemoService
 from console.services.library import LibraryService
 from console.services.patients import PatientService
 from console.services.protocols import ProtocolService
+from console.services.sessions import SessionService
 from console.services.settings import SettingsService
 from console.services.setup import SetupService
 from console.services.users import UserService
@@ -30,6 +31,7 @@ class Services:
     library: LibraryService
     patients: PatientService
     protocols: ProtocolService
+    sessions: SessionService
 
 
 def build_services(database: Database, clock: Clock) -> Services:
@@ -49,4 +51,5 @@ def build_services(database: Database, clock: Clock) -> Services:
         library=library,
         patients=patients,
         protocols=protocols,
+        sessions=SessionService(database=database, clock=clock, auth=auth),
     )

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The newest revision this code knows. Kept here so start-up need not import Alembic to learn
 # it; tests check it against the migration scripts.
-HEAD_REVISION = "0002_protocols"
+HEAD_REVISION = "0003_sessions"
 
 log = logging.getLogger("console.storage.migrate")
 

@@ -169,3 +169,93 @@ class ProtocolRow(Base):
     verification_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
     discontinued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     discontinued_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class InfusionSessionRow(Base):
+    """One visit: check-in to signed record. Signed rows are locked (services refuse changes)."""
+
+    __tablename__ = "infusion_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    protocol_id: Mapped[int] = mapped_column(ForeignKey("protocol.id"))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    checked_in_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    weight_kg: Mapped[Decimal | None] = mapped_column(DecimalText())
+    weight_measured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    weight_entered: Mapped[str | None] = mapped_column(String(40))
+    weight_reason: Mapped[str | None] = mapped_column(Text)
+    preparation: Mapped[str | None] = mapped_column(Text)
+    prepared_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    program: Mapped[str | None] = mapped_column(Text)
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    check_overrides: Mapped[str] = mapped_column(Text, default="{}")
+    discharge: Mapped[str | None] = mapped_column(Text)
+    discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InfusionEventRow(Base):
+    """Append-only infusion timeline."""
+
+    __tablename__ = "infusion_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    rate_ml_per_h: Mapped[Decimal | None] = mapped_column(DecimalText())
+    bolus_mg: Mapped[Decimal | None] = mapped_column(DecimalText())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    stop_kind: Mapped[str | None] = mapped_column(String(20))
+    authorised_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class DoubleCheckRow(Base):
+    """Every attempt of the independent double check, matched or not."""
+
+    __tablename__ = "double_check"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    checker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    entered: Mapped[str] = mapped_column(Text)
+    mismatches: Mapped[str] = mapped_column(Text)
+
+
+class VitalSignRow(Base):
+    """One set of observations; a correction is a new row pointing at the one it corrects."""
+
+    __tablename__ = "vital_sign"
+    __table_args__ = (Index("ix_vital_sign_session_at", "session_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(10))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    values: Mapped[str] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vital_sign.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AddendumRow(Base):
+    """A correction or late note to a signed record; the original stays as it was."""
+
+    __tablename__ = "addendum"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
