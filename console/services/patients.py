@@ -79,6 +79,31 @@ class PatientService(Service):
             raw = uow.settings.get(DIAGNOSES_SETTING)
         return DEFAULT_DIAGNOSES if raw is None else tuple(json.loads(raw))
 
+    def set_diagnoses(self, actor: Actor, diagnoses: Sequence[str]) -> tuple[str, ...]:
+        """The clinic's pain-diagnosis list. Patients keep the diagnosis text they were given,
+        so a record made under an older list keeps its meaning."""
+        cleaned = [" ".join(item.split()) for item in diagnoses]
+        cleaned = [item for item in cleaned if item]
+        if not cleaned:
+            raise ValidationError("Keep at least one diagnosis in the list.", field="diagnoses")
+        for item in cleaned:
+            if not 2 <= len(item) <= 120:
+                raise ValidationError(f"'{item}': each diagnosis is 2 to 120 characters.",
+                                      field="diagnoses")
+        if len({item.lower() for item in cleaned}) != len(cleaned):
+            raise ValidationError("The list names a diagnosis twice.", field="diagnoses")
+        with self._db.write() as uow:
+            self.authorise(uow, actor, (Role.ADMINISTRATOR,))
+            before = self.diagnoses()
+            if tuple(cleaned) == before:
+                return before
+            uow.settings.put(DIAGNOSES_SETTING, json.dumps(cleaned), at=self.now(),
+                             by=actor.user_id)
+            self.audit(uow, actor, "settings.changed", entity_type="setting",
+                       entity_id=DIAGNOSES_SETTING, old={"value": list(before)},
+                       new={"value": cleaned})
+        return tuple(cleaned)
+
     def register(self, actor: Actor, details: PatientDetails) -> Patient:
         values = _clean(details, self.now().date(), self.diagnoses())
         with self._db.write() as uow:

@@ -26,13 +26,13 @@ from console.domain.units import Unit, format_quantity
 from console.errors import ConflictError, LimitExceeded, ReasonRequired, ValidationError
 from console.services.auth import AuthService
 from console.services.base import Service, required_reason
+from console.services.settings import VERIFIER_MUST_DIFFER
 from console.services.signing import add_signature, confirm_signer
 from console.storage.serialization import order_to_dict
 from console.storage.unit_of_work import Database, UnitOfWork
 
 EVERYONE = tuple(Role)
 CLINICIANS = (Role.CLINICIAN,)
-VERIFIER_MUST_DIFFER = "protocols.verifier_must_differ"
 
 
 @dataclass(frozen=True, slots=True)

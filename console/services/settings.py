@@ -7,10 +7,12 @@ from dataclasses import asdict
 
 from console.domain.identity import Actor, Role, SecurityPolicy
 from console.errors import ValidationError
-from console.services.base import Service
+from console.services.base import Service, required_reason
 from console.storage.unit_of_work import UnitOfWork
 
 CLINIC_NAME = "clinic.name"
+# Read by the protocol service: a second clinician verifies unless this is "false".
+VERIFIER_MUST_DIFFER = "protocols.verifier_must_differ"
 SECURITY_POLICY = "security.policy"
 
 
@@ -65,3 +67,21 @@ class SettingsService(Service):
                 uow, actor, "settings.changed", entity_type="setting",
                 entity_id=SECURITY_POLICY, old=asdict(before), new=asdict(policy),
             )
+
+    def verifier_must_differ(self) -> bool:
+        """Whether a protocol must be verified by a clinician other than its author."""
+        with self._db.read() as uow:
+            return uow.settings.get(VERIFIER_MUST_DIFFER) != "false"
+
+    def set_verifier_must_differ(self, actor: Actor, must_differ: bool, *, reason: str) -> None:
+        why = required_reason(reason, what="changing who may verify protocols")
+        with self._db.write() as uow:
+            self.authorise(uow, actor, [Role.ADMINISTRATOR])
+            before = uow.settings.get(VERIFIER_MUST_DIFFER) != "false"
+            if before == must_differ:
+                return
+            uow.settings.put(VERIFIER_MUST_DIFFER, "true" if must_differ else "false",
+                             at=self._clock.now(), by=actor.user_id)
+            self.audit(uow, actor, "settings.changed", entity_type="setting",
+                       entity_id=VERIFIER_MUST_DIFFER, old={"value": before},
+                       new={"value": must_differ}, reason=why)

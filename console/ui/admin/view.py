@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from console.domain.identity import Actor
 from console.services.container import Services
 from console.ui.admin.audit import AuditPanel
+from console.ui.admin.clinical_settings import ClinicalSettingsPanel
 from console.ui.admin.settings import SecuritySettingsPanel
 from console.ui.admin.users import UsersPanel
 
@@ -25,7 +26,7 @@ class AdministrationView(QWidget):
     security_policy_changed = Signal(object)
     """The new ``SecurityPolicy`` (the idle lock may want its new timeout)."""
 
-    USERS, AUDIT, SETTINGS = range(3)
+    USERS, AUDIT, SETTINGS, CLINICAL = range(4)
 
     def __init__(self, *, services: Services, actor: Actor,
                  parent: QWidget | None = None) -> None:
@@ -36,12 +37,14 @@ class AdministrationView(QWidget):
         self.users_panel = UsersPanel(services=services, actor=actor)
         self.audit_panel = AuditPanel(services=services, actor=actor)
         self.settings_panel = SecuritySettingsPanel(services=services, actor=actor)
+        self.clinical_panel = ClinicalSettingsPanel(services=services, actor=actor)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("administrationTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.users_panel, "Users")
         self.tabs.addTab(self.audit_panel, "Audit trail")
         self.tabs.addTab(self.settings_panel, "Settings")
+        self.tabs.addTab(self.clinical_panel, "Clinical")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -63,6 +66,8 @@ class AdministrationView(QWidget):
             self.users_panel.refresh()
         elif index == self.AUDIT:
             self.audit_panel.refresh()
+        elif index == self.CLINICAL:
+            self.clinical_panel.refresh()
         elif index == self.SETTINGS and self._settings_stale:
             self._settings_stale = False
             self.settings_panel.refresh()
