@@ -8,13 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QEvent,
     QItemSelectionModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -53,6 +50,7 @@ from console.ui.admin.common import (
     mark_invalid,
 )
 from console.ui.messages import InlineMessage
+from console.ui.widgets.record_table import RecordTableModel
 
 SEARCH_LIMIT = 500
 
@@ -96,8 +94,6 @@ QLabel#chainStatus[kind="broken"] {
 }
 """
 
-Index = QModelIndex | QPersistentModelIndex
-
 
 def pretty_values(raw: str | None, decoded: Mapping[str, Any] | None) -> str:
     """Indented JSON for reading; the raw text if it is not JSON (a tampered record)."""
@@ -122,62 +118,29 @@ def record_label(entry: AuditEntry, user_names: Mapping[str, str]) -> str:
     return label
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RecordTableModel[AuditEntry]):
     """Audit records as rows: number, local time, user, action, record, reason."""
 
     COLUMNS = ("#", "Time", "User", "Action", "Record", "Reason")
     SEQUENCE, TIME, USER, ACTION, RECORD, REASON = range(6)
+    RIGHT_ALIGNED = (SEQUENCE,)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._entries: list[AuditEntry] = []
         self._user_names: Mapping[str, str] = {}
 
     def set_entries(self, entries: Sequence[AuditEntry],
                     user_names: Mapping[str, str] | None = None) -> None:
         """``user_names`` maps a user id (as text) to a user name, to label user records."""
-        self.beginResetModel()
-        self._entries = list(entries)
-        self._user_names = dict(user_names or {})
-        self.endResetModel()
+        with self.resetting():
+            self._records = list(entries)
+            self._user_names = dict(user_names or {})
 
     def entry_at(self, row: int) -> AuditEntry:
-        return self._entries[row]
+        return self.record_at(row)
 
-    def row_of(self, sequence: int) -> int | None:
-        for row, entry in enumerate(self._entries):
-            if entry.sequence == sequence:
-                return row
-        return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self._entries[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(entry, column)
-        if role == SORT_ROLE:
-            if column in (self.SEQUENCE, self.TIME):
-                return entry.sequence
-            return self.text(entry, column).casefold()
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.REASON and entry.reason:
-            return entry.reason
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.SEQUENCE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def key(self, entry: AuditEntry) -> object:
+        return entry.sequence
 
     def text(self, entry: AuditEntry, column: int) -> str:
         match column:
@@ -193,6 +156,16 @@ class AuditTableModel(QAbstractTableModel):
                 return record_label(entry, self._user_names)
             case _:
                 return entry.reason or ""
+
+    def sort_value(self, entry: AuditEntry, column: int) -> Any:
+        if column in (self.SEQUENCE, self.TIME):
+            return entry.sequence
+        return self.text(entry, column).casefold()
+
+    def tooltip(self, entry: AuditEntry, column: int) -> str | None:
+        if column == self.REASON and entry.reason:
+            return entry.reason
+        return None
 
 
 class _EnterSearches(QObject):

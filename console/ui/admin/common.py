@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from console.ui.widgets.record_table import SORT_ROLE as SORT_ROLE
+
 # Month names are spelled out here, not taken from the C library's locale, so a time reads the
 # same on every clinic PC ("24 Nov 2026 14:05") whatever language the operating system uses.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # a value that sorts correctly, per cell
 
 
 def local(moment: datetime) -> datetime:

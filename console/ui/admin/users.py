@@ -6,16 +6,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -38,11 +30,10 @@ from console.ui.admin.common import (
 )
 from console.ui.admin.dialogs import ReasonDialog, ResetPasswordDialog, UserDialog, UserForm
 from console.ui.messages import InlineMessage, show_user_error
+from console.ui.widgets.record_table import RecordTableModel
 
 _INACTIVE_TEXT = QColor("#8a96a3")  # readable grey on the dark theme and on a light one
 _LOCKED_TEXT = QColor("#f5c451")  # the theme's medium-priority yellow: needs attention
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def account_status(user: User, now: datetime) -> str:
@@ -56,7 +47,7 @@ def account_status(user: User, now: datetime) -> str:
     return "Active"
 
 
-class UserTableModel(QAbstractTableModel):
+class UserTableModel(RecordTableModel[User]):
     """Accounts as rows: full name, user name, role, status, created."""
 
     COLUMNS = ("Full name", "User name", "Role", "Status", "Created")
@@ -64,68 +55,23 @@ class UserTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._users: list[User] = []
         self._now: datetime | None = None
 
     def set_users(self, users: Sequence[User], now: datetime) -> None:
-        self.beginResetModel()
-        self._users = list(users)
-        self._now = now
-        self.endResetModel()
+        with self.resetting():
+            self._records = list(users)
+            self._now = now
 
     def users(self) -> Sequence[User]:
-        return tuple(self._users)
+        return self.records()
 
     def user_at(self, row: int) -> User:
-        return self._users[row]
-
-    def row_of(self, user_id: int) -> int | None:
-        for row, user in enumerate(self._users):
-            if user.id == user_id:
-                return row
-        return None
+        return self.record_at(row)
 
     def is_locked(self, user: User) -> bool:
         return self._now is not None and user.active and user.is_locked(self._now)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self._now is None:
-            return None
-        user = self._users[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(user, column)
-        if role == SORT_ROLE:
-            if column == self.CREATED:
-                return user.created_at.timestamp()
-            return self._text(user, column).casefold()
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not user.active:
-                return QBrush(_INACTIVE_TEXT)
-            if column == self.STATUS and self.is_locked(user):
-                return QBrush(_LOCKED_TEXT)
-            return None
-        if role == Qt.ItemDataRole.FontRole and column == self.STATUS and self.is_locked(user):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.STATUS:
-            return self._status_tip(user)
-        return None
-
-    def _text(self, user: User, column: int) -> str:
+    def text(self, user: User, column: int) -> str:
         now = self._now
         if now is None:
             return ""
@@ -141,7 +87,24 @@ class UserTableModel(QAbstractTableModel):
             case _:
                 return format_local_time(user.created_at)
 
-    def _status_tip(self, user: User) -> str:
+    def sort_value(self, user: User, column: int) -> Any:
+        if column == self.CREATED:
+            return user.created_at.timestamp()
+        return self.text(user, column).casefold()
+
+    def foreground(self, user: User, column: int) -> QColor | None:
+        if not user.active:
+            return _INACTIVE_TEXT
+        if column == self.STATUS and self.is_locked(user):
+            return _LOCKED_TEXT
+        return None
+
+    def bold(self, user: User, column: int) -> bool:
+        return column == self.STATUS and self.is_locked(user)
+
+    def tooltip(self, user: User, column: int) -> str | None:
+        if column != self.STATUS:
+            return None
         if not user.active:
             return "Cannot sign in. Reactivate the account to let them sign in again."
         if self.is_locked(user):
