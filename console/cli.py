@@ -157,7 +157,10 @@ def restore(args: argparse.Namespace, config: AppConfig) -> int:
     finally:
         database.dispose()
     print(f"Restored from {result.restored_from} ({result.audit_records} audit records verified).")
-    print(f"The previous database was kept at {result.previous_kept_at}.")
+    if result.previous_kept_at is not None:
+        print(f"The previous database was kept at {result.previous_kept_at}.")
+    else:
+        print("There was no previous database in that place.")
     database, _services = _open(config)  # upgrades an older backup's schema if needed
     database.dispose()
     return EXIT_OK

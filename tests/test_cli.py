@@ -418,3 +418,15 @@ def test_a_bad_database_file_exits_3_and_is_left_untouched(
         assert "Restore the latest backup" in err, (command, err)
         assert "Traceback" not in err
         assert fingerprint(tmp_path / command / DB) == before, command
+
+
+@pytest.mark.parametrize("command", [["verify-audit"], ["backup", "."]])
+def test_read_only_commands_on_a_folder_without_a_database_create_nothing(
+    tmp_path: Path, command: list[str],
+) -> None:
+    data_dir = tmp_path / "empty"
+    data_dir.mkdir()
+    result = console(*command, data_dir=data_dir)
+    assert result.returncode == EXIT_REFUSED
+    assert "no console database" in result.stderr
+    assert not (data_dir / DB).exists()

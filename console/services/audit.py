@@ -38,6 +38,10 @@ class ChainReport:
 
 class AuditService(Service):
     def search(self, actor: Actor, wanted: AuditFilter) -> Sequence[AuditEntry]:
+        for moment in (wanted.since, wanted.until):
+            if moment is not None and moment.utcoffset() is None:
+                raise ValidationError("Search dates need a time zone (local dates are converted "
+                                      "to UTC by the screen).", field="since")
         if wanted.since and wanted.until and wanted.since >= wanted.until:
             raise ValidationError(
                 "The 'from' date must be before the 'to' date.", field="since"

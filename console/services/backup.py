@@ -16,7 +16,7 @@ from console.storage.unit_of_work import Database
 @dataclass(frozen=True, slots=True)
 class RestoreResult:
     restored_from: Path
-    previous_kept_at: Path
+    previous_kept_at: Path | None
     audit_records: int
 
 

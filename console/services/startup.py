@@ -51,6 +51,10 @@ def open_database(
             raise StorageUnavailable(
                 f"The database file {database_file} is read-only. Give this user write access."
             )
+    if database_file is not None and not require_current and not database_file.exists():
+        raise StorageUnavailable(
+            f"There is no console database at {database_file}. Check --data-dir (or "
+            "--database-url); nothing was created.")
     engine = make_engine(config.database_url)
     allow = (engine.dialect.name == "sqlite") if upgrade is None else upgrade
     try:

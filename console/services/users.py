@@ -87,11 +87,11 @@ class UserService(Service):
             before = uow.users.get(user_id)
             if before.role is Role.ADMINISTRATOR and changes["role"] != Role.ADMINISTRATOR:
                 self._keep_an_administrator(uow, before)
+            if changes == {"full_name": before.full_name, "role": before.role.value}:
+                return before
             after = uow.users.update(user_id, {**changes, "updated_at": self._clock.now()})
-            old, new = _public(before), _public(after)
-            if old != new:
-                self.audit(uow, actor, "user.updated", entity_type="user", entity_id=user_id,
-                            old=old, new=new)
+            self.audit(uow, actor, "user.updated", entity_type="user", entity_id=user_id,
+                       old=_public(before), new=_public(after))
             return after
 
     def deactivate(self, actor: Actor, user_id: int, *, reason: str) -> User:
@@ -149,10 +149,8 @@ class UserService(Service):
 
     @staticmethod
     def _keep_an_administrator(uow: UnitOfWork, leaving: User) -> None:
-        others = [
-            user for user in uow.users.list_all()
-            if user.role is Role.ADMINISTRATOR and user.active and user.id != leaving.id
-        ]
+        others = [user for user in uow.users.lock_active_administrators()
+                  if user.id != leaving.id]
         if not others:
             raise ValidationError(
                 "This is the last active administrator. Make another administrator first, "

@@ -82,8 +82,9 @@ def inspect_backup(path: Path) -> BackupFile:
     return BackupFile(path=path, revision=str(revision[0]), size_bytes=path.stat().st_size)
 
 
-def replace_database(database: Path, backup: Path) -> Path:
-    """Put ``backup`` in place of ``database``; the current file is kept beside it, renamed."""
+def replace_database(database: Path, backup: Path) -> Path | None:
+    """Put ``backup`` in place of ``database``; the current file (if any) is kept beside it,
+    renamed, and its path returned."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = database.with_name(f"{database.stem}.before-restore-{stamp}{database.suffix}")
     number = 1
@@ -119,4 +120,4 @@ def replace_database(database: Path, backup: Path) -> Path:
     for suffix in ("-wal", "-shm"):
         Path(str(database) + suffix).unlink(missing_ok=True)
     staging.replace(database)
-    return kept
+    return kept if kept.exists() else None

@@ -160,6 +160,11 @@ def prepare_schema(
             f"The database is at schema '{state.current}', which this console does not know: "
             "it was written by a newer version. Install the newer console on this PC."
         )
+    if not allow_upgrade and engine.dialect.name == "sqlite":
+        raise SchemaOutOfDate(
+            f"The database schema is at '{state.current or 'empty'}' but this console needs "
+            f"'{state.head}'. Start the console once (it upgrades SQLite after keeping a copy), "
+            "or run: main.py --data-dir <folder> migrate")
     if not allow_upgrade:
         raise SchemaOutOfDate(
             f"The database schema is at '{state.current or 'empty'}' but this console needs "

@@ -350,3 +350,20 @@ def test_search_refuses_a_from_date_after_the_to_date(
     with pytest.raises(ValidationError, match="before the 'to' date") as caught:
         services.audit.search(admin, AuditFilter(since=clock.now(), until=clock.now()))
     assert caught.value.field == "since"
+
+
+def test_search_dates_without_a_time_zone_are_refused(services: Services, admin: Actor) -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValidationError, match="time zone"):
+        services.audit.search(admin, AuditFilter(since=datetime(2026, 11, 1)))  # noqa: DTZ001
+
+
+def test_saving_an_account_unchanged_writes_nothing(
+    services: Services, admin: Actor, stored,  # type: ignore[no-untyped-def]
+) -> None:
+    before = stored.trail()
+    user = services.users.update_user(admin, admin.user_id, full_name="Ada Admin",
+                                      role="administrator")
+    assert stored.trail() == before
+    assert user.full_name == "Ada Admin"

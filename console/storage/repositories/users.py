@@ -42,6 +42,14 @@ class UserRepository:
     def password_hash(self, user_id: int) -> str:
         return self._row(user_id).password_hash
 
+    def lock_active_administrators(self) -> Sequence[User]:
+        """The active administrators, row-locked for this transaction (serialises the
+        'never remove the last administrator' check across PCs)."""
+        rows = self._session.scalars(
+            select(UserRow).where(UserRow.role == "administrator", UserRow.active.is_(True))
+            .order_by(UserRow.id).with_for_update()).all()
+        return [to_user(row) for row in rows]
+
     def list_all(self) -> Sequence[User]:
         rows = self._session.scalars(select(UserRow).order_by(UserRow.full_name)).all()
         return [to_user(row) for row in rows]
