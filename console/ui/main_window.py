@@ -61,7 +61,15 @@ def _library(services: Services, actor: Actor) -> QWidget:
     return LibraryView(services=services, actor=actor)
 
 
+def _today(services: Services, actor: Actor) -> QWidget:
+    from console.ui.session import TodayView
+    from console.ui.session.common import ServiceClock
+
+    return TodayView(services=services, actor=actor, clock=ServiceClock(services.sessions))
+
+
 AREAS = (
+    Area("Today", frozenset({Role.NURSE, Role.CLINICIAN}), _today),
     Area("Patients", frozenset(Role), _patients),
     Area("Drug library", frozenset(Role), _library),
     Area("Administration", frozenset({Role.ADMINISTRATOR}), _administration),

@@ -1,0 +1,349 @@
+"""The session screen: one patient's infusion from check-in to the signed record.
+
+Everything shown comes from the ``SessionRecord`` the service returns: after each action, and
+by re-reading the service every few seconds (live figures are computed from recorded event
+times, never from a widget timer). While a started session is open the screen tells the service
+it is alive (``heartbeat``) every 30 s, so a silence shows later as a gap to check.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.clock import Clock
+from console.domain.identity import Actor
+from console.domain.infusion import PumpState
+from console.domain.units import Unit, format_quantity
+from console.errors import UserFacingError
+from console.services.container import Services
+from console.services.session_records import SessionRecord, SessionStage
+from console.ui.messages import InlineMessage
+from console.ui.protocols.describe import drug_name
+from console.ui.session.after import AddendaSection, DischargeSection, SignSection
+from console.ui.session.common import STAGE_LABELS, clock_time, set_kind
+from console.ui.session.prestart import (
+    BlindCheckPanel,
+    ChecklistPanel,
+    DoubleCheckSection,
+    PreparationSection,
+    ProgramSection,
+    WeightSection,
+)
+from console.ui.session.running import ActionsSection, LivePanel, TimelineList
+from console.ui.session.vitals import VitalsEntry
+from console.ui.widgets.banners import AllergyBanner, Banner, IdentityBanner
+
+RELOAD_MS = 5_000
+HEARTBEAT_MS = 30_000
+
+
+def _scroll(content: QWidget, name: str) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidget(content)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
+
+
+class SessionView(QWidget):
+    """Signals:
+        back_requested(): the nurse wants the Today list again.
+    """
+
+    back_requested = Signal()
+
+    def __init__(self, *, services: Services, actor: Actor, clock: Clock, session_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionView")
+        self._services = services
+        self._sessions = services.sessions
+        self._actor = actor
+        self._clock = clock
+        self.session_id = session_id
+        self.record: SessionRecord | None = None
+        self.gap: tuple[datetime, datetime] | None = None
+        kw: dict[str, Any] = {"sessions": self._sessions, "actor": actor, "session_id": session_id,
+              "on_record": self.apply}
+
+        # ---- always on top: who, what stage, what must not be missed
+        self.back_button = QPushButton("← Today", self)
+        self.back_button.setObjectName("backToTodayButton")
+        self.back_button.setAutoDefault(False)
+        self.back_button.clicked.connect(self.back_requested)
+        self.identity = IdentityBanner(self)
+        self.allergies = AllergyBanner(self)
+        self.stage_label = QLabel(self)
+        self.stage_label.setObjectName("stageBadge")
+        self.stage_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.protocol_label = QLabel(self)
+        self.protocol_label.setObjectName("protocolLine")
+        self.protocol_label.setWordWrap(True)
+        self.load_error = InlineMessage(self)
+        self.gap_banner = Banner(self, kind="danger")
+        self.gap_banner.setObjectName("banner")
+        self.gap_ack = QPushButton("Pump checked", self)
+        self.gap_ack.setObjectName("gapAckButton")
+        self.gap_ack.setAutoDefault(False)
+        self.gap_ack.clicked.connect(self.acknowledge_gap)
+        self.gap_ack.hide()
+        self.locked_banner = Banner(self, kind="locked")
+        self.total_banner = Banner(self, kind="warning")
+        self.observation_banner = Banner(self, kind="low")
+
+        # ---- before the start
+        self.weight = WeightSection(**kw)
+        self.preparation = PreparationSection(clock=clock, **kw)
+        self.program = ProgramSection(**kw)
+        self.double_check = DoubleCheckSection(on_record=self.apply)
+        self.double_check.begin.connect(self.begin_double_check)
+        self.baseline = VitalsEntry("5  Baseline vitals (within 30 min before the start)",
+                                    clock=clock, **kw)
+        self.checklist = ChecklistPanel(clock=clock, **kw)
+        self.blind = BlindCheckPanel(sessions=self._sessions, session_id=session_id,
+                                     on_record=self.apply)
+        self.blind.done.connect(self.end_double_check)
+        self.blind.cancelled.connect(self.end_double_check)
+
+        # ---- during and after
+        self.live = LivePanel()
+        self.infusion_actions = ActionsSection(clock=clock, **kw)
+        self.observations = VitalsEntry("Observations", clock=clock, **kw)
+        self.discharge = DischargeSection(**kw)
+        self.sign = SignSection(**kw)
+        self.addenda = AddendaSection(**kw)
+        self.timeline = TimelineList()
+
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self._build_prestart_page())
+        self.pages.addWidget(self._build_blind_page())
+        self.pages.addWidget(self._build_course_page())
+
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        who = QVBoxLayout()
+        who.setSpacing(4)
+        who.addWidget(self.identity)
+        who.addWidget(self.allergies)
+        top.addLayout(who, 1)
+        stage_column = QVBoxLayout()
+        stage_column.addWidget(self.stage_label)
+        stage_column.addWidget(self.protocol_label)
+        top.addLayout(stage_column)
+        gap_row = QHBoxLayout()
+        gap_row.addWidget(self.gap_banner, 1)
+        gap_row.addWidget(self.gap_ack)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self.load_error)
+        layout.addLayout(gap_row)
+        layout.addWidget(self.locked_banner)
+        layout.addWidget(self.total_banner)
+        layout.addWidget(self.observation_banner)
+        layout.addWidget(self.pages, 1)
+
+        self.reload_timer = QTimer(self)
+        self.reload_timer.setInterval(RELOAD_MS)
+        self.reload_timer.timeout.connect(self.reload)
+        self.heartbeat_timer = QTimer(self)
+        self.heartbeat_timer.setInterval(HEARTBEAT_MS)
+        self.heartbeat_timer.timeout.connect(self.heartbeat)
+        self.reload()
+        self.heartbeat()
+        self.reload_timer.start()
+        self.heartbeat_timer.start()
+
+    # ------------------------------------------------------------------ building
+    def _build_prestart_page(self) -> QWidget:
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 6, 0)
+        column.setSpacing(8)
+        pair = QHBoxLayout()
+        pair.addWidget(self.weight, 2)
+        pair.addWidget(self.preparation, 3)
+        column.addLayout(pair)
+        column.addWidget(self.program)
+        column.addWidget(self.double_check)
+        column.addWidget(self.baseline)
+        column.addStretch(1)
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(_scroll(left, "prestartScroll"), 1)
+        self.checklist.setFixedWidth(380)
+        row.addWidget(self.checklist)
+        return page
+
+    def _build_blind_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.addStretch(1)
+        self.blind.setMinimumWidth(640)
+        column = QVBoxLayout()
+        column.addWidget(self.blind)
+        column.addStretch(1)
+        row.addLayout(column, 2)
+        row.addStretch(1)
+        return page
+
+    def _build_course_page(self) -> QWidget:
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 6, 0)
+        column.setSpacing(8)
+        for section in (self.infusion_actions, self.observations, self.discharge, self.sign,
+                        self.addenda):
+            column.addWidget(section)
+        column.addStretch(1)
+        timeline_box = QWidget()
+        tl = QVBoxLayout(timeline_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("Timeline", timeline_box)
+        heading.setObjectName("sessionCardTitle")
+        tl.addWidget(heading)
+        tl.addWidget(self.timeline, 1)
+        body = QHBoxLayout()
+        body.addWidget(_scroll(left, "courseScroll"), 3)
+        body.addWidget(timeline_box, 2)
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.live)
+        outer.addLayout(body, 1)
+        return page
+
+    # ------------------------------------------------------------------ reading
+    def reload(self) -> None:
+        if self.blind_mode:
+            return  # nothing may redraw the program's figures while the checker types
+        try:
+            record = self._sessions.get(self._actor, self.session_id)
+        except UserFacingError as error:
+            self.load_error.show_error(error.message)
+            return
+        self.load_error.clear_message()
+        self.apply(record)
+
+    def heartbeat(self) -> None:
+        record = self.record
+        if record is None or record.locked or record.progress.state not in {
+                PumpState.RUNNING, PumpState.PAUSED}:
+            return
+        try:
+            self._sessions.heartbeat(self._actor, self.session_id)
+        except UserFacingError as error:
+            self.load_error.show_error(error.message)
+
+    def stop_timers(self) -> None:
+        self.reload_timer.stop()
+        self.heartbeat_timer.stop()
+
+    @property
+    def blind_mode(self) -> bool:
+        return self.pages.currentIndex() == 1
+
+    def apply(self, record: SessionRecord) -> None:
+        """Show ``record`` everywhere (after an action or a re-read)."""
+        self.record = record
+        now = self._clock.now()
+        today = now.astimezone().date()
+        self.identity.show_patient(record.patient, today)
+        self.allergies.show_allergies(record.patient)
+        self.stage_label.setText(STAGE_LABELS[record.stage])
+        set_kind(self.stage_label, record.stage.value.replace(" ", "-"))
+        order = record.protocol.order
+        self.protocol_label.setText(
+            f"{drug_name(order.drug)} · protocol v{record.protocol.version}")
+        if record.gap is not None and self.gap is None:
+            self.gap = record.gap
+        self._show_gap()
+        self.total_banner.show_text(f"⚠ {record.total_warning}") if record.total_warning \
+            else self.total_banner.clear_text()
+
+        for section in (self.weight, self.preparation, self.program, self.double_check,
+                        self.checklist, self.observations, self.infusion_actions, self.sign,
+                        self.addenda, self.timeline):
+            section.show_record(record)
+        self.baseline.show_record(record)
+
+        preparing = record.stage is SessionStage.PREPARING
+        if preparing:
+            if not self.blind_mode:
+                self.pages.setCurrentIndex(0)
+            self.observation_banner.clear_text()
+        else:
+            self.pages.setCurrentIndex(2)
+            overdue = self.live.show_record(record, now)
+            active = record.stage in {SessionStage.RUNNING, SessionStage.PAUSED,
+                                      SessionStage.RECOVERY}
+            if overdue and active:
+                self.observation_banner.show_text(
+                    f"Observation overdue since {clock_time(record.next_observation_due)}: "
+                    "record vitals now.")
+            else:
+                self.observation_banner.clear_text()
+        stage = record.stage
+        self.observations.setVisible(stage in {SessionStage.RUNNING, SessionStage.PAUSED,
+                                               SessionStage.RECOVERY})
+        self.observations.title.setText("Recovery observations" if stage is
+                                        SessionStage.RECOVERY else "Observations")
+        self.infusion_actions.setVisible(stage in {SessionStage.RUNNING, SessionStage.PAUSED})
+        self.discharge.setVisible(stage is SessionStage.RECOVERY)
+        self.sign.setVisible(stage is SessionStage.AWAITING_SIGNATURE)
+        self.addenda.setVisible(record.locked)
+        if record.locked and record.signature is not None:
+            self.locked_banner.show_text(
+                f"🔒 SIGNED AND LOCKED — {record.signature.manifestation()}. Corrections are "
+                "added as addenda; the original stays as it was.")
+        elif stage is SessionStage.CANCELLED:
+            self.locked_banner.show_text(f"Cancelled: {record.cancelled_reason}")
+        else:
+            self.locked_banner.clear_text()
+        if record.program is not None and stage is not SessionStage.PREPARING:
+            self.live.delivered.caption.setText(
+                f"Delivered (plan {format_quantity(record.program.total_mg, Unit.MG)})")
+
+    def _show_gap(self) -> None:
+        if self.gap is None:
+            self.gap_banner.clear_text()
+            self.gap_ack.hide()
+            return
+        start, end = self.gap
+        self.gap_banner.show_text(
+            f"The console was not running from {clock_time(start)} to {clock_time(end)} — "
+            "check the pump and record what happened.")
+        self.gap_ack.show()
+
+    def acknowledge_gap(self) -> None:
+        self.gap = None
+        self._show_gap()
+
+    # ------------------------------------------------------------------ the double check
+    def begin_double_check(self) -> None:
+        """The second person's page: the program, weight and bag are not on screen."""
+        self.blind.clear()
+        self.pages.setCurrentIndex(1)
+        self.blind.username.setFocus()
+
+    def end_double_check(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.reload()
