@@ -167,7 +167,7 @@ class SessionService(Service):
             self.authorise(uow, actor, BEDSIDE)
             row = self._editable(uow, session_id, before_start=True)
             if unit == "lb":
-                pounds = parse_quantity(reading, unit=Unit.MG, field="weight",
+                pounds = parse_quantity(_without_pounds(reading), unit=Unit.MG, field="weight",
                                         label="Weight in lb") if isinstance(reading, str) \
                     else reading
                 kilograms = pounds_to_kg(pounds)
@@ -340,6 +340,10 @@ class SessionService(Service):
         with self._db.write() as uow:
             self.authorise(uow, actor, BEDSIDE)
             row = self._editable(uow, session_id)
+            state = self._progress(uow, row).state
+            if state is not PumpState.NOT_STARTED:
+                raise ValidationError(f"The infusion is {state.value}: it cannot be started "
+                                      "again.", field="event")
             readiness = self._readiness(uow, row)
             if readiness.blocking:
                 raise ValidationError("The infusion cannot start: " + " ".join(
@@ -551,7 +555,7 @@ class SessionService(Service):
             authorised_by=names.get(e.authorised_by or 0, "")) for e, name in rows]
 
     def _names(self, uow: UnitOfWork) -> dict[int, str]:
-        return dict(uow.session.execute(select(UserRow.id, UserRow.full_name)).tuples().all())
+        return dict(uow.session.execute(select(UserRow.id, UserRow.full_name)))
 
     def _concentration(self, row: InfusionSessionRow) -> Decimal:
         if row.program:
@@ -776,6 +780,19 @@ class SessionService(Service):
             "vitals": [[v.id, v.at.isoformat()] for v in record.vitals],
             "delivered_mg": _dec(record.progress.delivered_mg),
         }
+
+
+def _without_pounds(reading: str) -> str:
+    """"154 lb" → "154": the unit is already given as lb (any other unit is still refused)."""
+    text = reading.strip()
+    for suffix in ("pounds", "pound", "lbs", "lb"):
+        if text.lower().endswith(suffix):
+            text = text[: -len(suffix)].strip()
+            break
+    if any(c.isalpha() for c in text):
+        raise ValidationError(f"Enter the reading in lb, for example 154 (you entered "
+                              f"'{reading.strip()}').", field="weight")
+    return text
 
 
 def _rate_before(events: list[InfusionEvent], index: int) -> Decimal:
