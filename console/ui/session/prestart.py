@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -171,14 +172,17 @@ class PreparationSection(Section):
         grid.setHorizontalSpacing(8)
         grid.addWidget(caption("Vial", self), 0, 0)
         grid.addWidget(self.vial, 0, 1)
-        grid.addWidget(caption("Lot / expiry", self), 0, 2)
+        grid.addWidget(caption("Lot", self), 0, 2)
         grid.addWidget(self.lot, 0, 3)
-        grid.addWidget(self.expiry, 0, 4)
+        grid.addWidget(caption("Expiry", self), 0, 4)
+        grid.addWidget(self.expiry, 0, 5)
         grid.addWidget(caption("Drawn", self), 1, 0)
         grid.addWidget(self.drawn, 1, 1)
-        grid.addWidget(caption("Diluent / bag", self), 1, 2)
+        grid.addWidget(caption("Diluent", self), 1, 2)
         grid.addWidget(self.diluent, 1, 3)
-        grid.addWidget(self.bag, 1, 4)
+        grid.addWidget(caption("Bag", self), 1, 4)
+        grid.addWidget(self.bag, 1, 5)
+        grid.setColumnStretch(6, 1)
         self.body.addLayout(grid)
         row = QHBoxLayout()
         row.addWidget(self.final, 1)
@@ -504,9 +508,17 @@ class ChecklistPanel(Section):
                          parent=parent)
         self.setObjectName("checklistPanel")
         self._sessions, self._actor, self._id, self._clock = sessions, actor, session_id, clock
-        self.rows = QVBoxLayout()
+        holder = QWidget(self)
+        self.rows = QVBoxLayout(holder)
+        self.rows.setContentsMargins(0, 0, 4, 0)
         self.rows.setSpacing(6)
-        self.body.addLayout(self.rows)
+        self.rows_scroll = QScrollArea(self)
+        self.rows_scroll.setObjectName("checklistScroll")
+        self.rows_scroll.setWidget(holder)
+        self.rows_scroll.setWidgetResizable(True)
+        self.rows_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body.addWidget(self.rows_scroll, 1)
         self.check_labels: dict[str, QLabel] = {}
         self.warning_reasons: dict[str, QLineEdit] = {}
         self.override_box = QFrame(self)
@@ -529,7 +541,6 @@ class ChecklistPanel(Section):
         box.addWidget(self.override_password)
         box.addWidget(self.override_button)
         self.body.addWidget(self.override_box)
-        self.body.addStretch(1)
         self.blocked = QLabel(self)
         self.blocked.setObjectName("startHint")
         self.blocked.setWordWrap(True)

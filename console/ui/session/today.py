@@ -152,7 +152,7 @@ class TodayView(QWidget):
         self.table.setModel(self.model)
         configure_table(self.table, sortable=False)
         header = self.table.horizontalHeader()
-        for column, width in ((0, 420), (1, 150), (2, 120), (3, 120), (4, 130), (5, 130)):
+        for column, width in ((0, 500), (1, 130), (2, 110), (3, 100), (4, 110), (5, 130)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(lambda _index: self.open_selected())

@@ -177,10 +177,8 @@ class SessionView(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 6, 0)
         column.setSpacing(8)
-        pair = QHBoxLayout()
-        pair.addWidget(self.weight, 2)
-        pair.addWidget(self.preparation, 3)
-        column.addLayout(pair)
+        column.addWidget(self.weight)
+        column.addWidget(self.preparation)
         column.addWidget(self.program)
         column.addWidget(self.double_check)
         column.addWidget(self.baseline)
@@ -189,7 +187,7 @@ class SessionView(QWidget):
         row = QHBoxLayout(page)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(_scroll(left, "prestartScroll"), 1)
-        self.checklist.setFixedWidth(380)
+        self.checklist.setFixedWidth(360)
         row.addWidget(self.checklist)
         return page
 
