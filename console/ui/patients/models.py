@@ -6,20 +6,19 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QColor
 
 from console.domain.patients import Answer, Contraindication, Patient, ScreeningAnswer
-from console.ui.admin.common import SORT_ROLE, format_date, format_local_time
-
-Index = QModelIndex | QPersistentModelIndex
+from console.ui.admin.common import format_date, format_local_time
+from console.ui.widgets.record_table import RecordTableModel
 
 _POSITIVE = QColor("#ff8a8e")  # a "yes": a contraindication is present
 _UNCERTAIN = QColor("#f5c451")  # "unknown": somebody has to find out
 _UNANSWERED = QColor("#8a96a3")
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(RecordTableModel[Patient]):
     """Search results: name ("FAMILY, Given"), MRN, date of birth, age, sex, diagnosis."""
 
     COLUMNS = ("Name", "MRN", "Date of birth", "Age", "Sex", "Diagnosis")
@@ -27,60 +26,19 @@ class PatientTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._patients: list[Patient] = []
         self._today: date | None = None
 
     def set_patients(self, patients: Sequence[Patient], today: date) -> None:
         """``today`` is the clinic's local date, for the ages."""
-        self.beginResetModel()
-        self._patients = list(patients)
-        self._today = today
-        self.endResetModel()
+        with self.resetting():
+            self._records = list(patients)
+            self._today = today
 
     def patients(self) -> Sequence[Patient]:
-        return tuple(self._patients)
+        return self.records()
 
     def patient_at(self, row: int) -> Patient:
-        return self._patients[row]
-
-    def row_of(self, patient_id: int) -> int | None:
-        for row, patient in enumerate(self._patients):
-            if patient.id == patient_id:
-                return row
-        return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._patients)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        patient = self._patients[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(patient, column)
-        if role == SORT_ROLE:
-            if column == self.BORN:
-                return patient.date_of_birth.isoformat()
-            if column == self.AGE:
-                return -patient.date_of_birth.toordinal()
-            return self.text(patient, column).casefold()
-        if role == Qt.ItemDataRole.FontRole and column == self.NAME:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return patient.two_identifiers
-        return None
+        return self.record_at(row)
 
     def text(self, patient: Patient, column: int) -> str:
         match column:
@@ -97,12 +55,25 @@ class PatientTableModel(QAbstractTableModel):
             case _:
                 return patient.diagnosis or "Not recorded"
 
+    def sort_value(self, patient: Patient, column: int) -> Any:
+        if column == self.BORN:
+            return patient.date_of_birth.isoformat()
+        if column == self.AGE:
+            return -patient.date_of_birth.toordinal()
+        return self.text(patient, column).casefold()
+
+    def bold(self, patient: Patient, column: int) -> bool:
+        return column == self.NAME
+
+    def tooltip(self, patient: Patient, column: int) -> str | None:
+        return patient.two_identifiers
+
 
 ANSWER_TEXT = {Answer.YES: "YES", Answer.NO: "No", Answer.UNKNOWN: "Unknown"}
 NOT_ANSWERED = "Not answered"
 
 
-class ScreeningTableModel(QAbstractTableModel):
+class ScreeningTableModel(RecordTableModel[Contraindication]):
     """The seven contraindication questions, each with its newest answer, who gave it, when.
 
     Questions needing attention come first (yes, then unknown, then not answered), the rest in
@@ -115,13 +86,12 @@ class ScreeningTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._answers: dict[Contraindication, ScreeningAnswer] = {}
-        self._items = tuple(Contraindication)
+        self._records = list(Contraindication)
 
     def set_answers(self, answers: Mapping[Contraindication, ScreeningAnswer]) -> None:
-        self.beginResetModel()
-        self._answers = dict(answers)
-        self._items = tuple(sorted(Contraindication, key=self._urgency))
-        self.endResetModel()
+        with self.resetting():
+            self._answers = dict(answers)
+            self._records = sorted(Contraindication, key=self._urgency)
 
     def _urgency(self, item: Contraindication) -> int:
         answer = self._answers.get(item)
@@ -130,49 +100,13 @@ class ScreeningTableModel(QAbstractTableModel):
         return {Answer.YES: 0, Answer.UNKNOWN: 1}.get(answer.answer, 3)
 
     def item_at(self, row: int) -> Contraindication:
-        return self._items[row]
+        return self.record_at(row)
+
+    def key(self, item: Contraindication) -> object:
+        return item
 
     def answers(self) -> Mapping[Contraindication, ScreeningAnswer]:
         return dict(self._answers)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        item = self._items[index.row()]
-        answer = self._answers.get(item)
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(item, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.ANSWER:
-            if answer is None:
-                return QBrush(_UNANSWERED)
-            if answer.answer is Answer.YES:
-                return QBrush(_POSITIVE)
-            if answer.answer is Answer.UNKNOWN:
-                return QBrush(_UNCERTAIN)
-        if role == Qt.ItemDataRole.FontRole and column == self.ANSWER and answer is not None \
-                and answer.answer is not Answer.NO:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole and answer is not None:
-            return (f"{item.label}: {ANSWER_TEXT[answer.answer]}"
-                    + (f" — {answer.details}" if answer.details else "")
-                    + f"\nRecorded by {answer.answered_by}, "
-                      f"{format_local_time(answer.answered_at)}")
-        return None
 
     def text(self, item: Contraindication, column: int) -> str:
         answer = self._answers.get(item)
@@ -187,6 +121,27 @@ class ScreeningTableModel(QAbstractTableModel):
                 if answer is None:
                     return ""
                 return f"{answer.answered_by} · {format_local_time(answer.answered_at)}"
+
+    def foreground(self, item: Contraindication, column: int) -> QColor | None:
+        if column != self.ANSWER:
+            return None
+        answer = self._answers.get(item)
+        if answer is None:
+            return _UNANSWERED
+        return {Answer.YES: _POSITIVE, Answer.UNKNOWN: _UNCERTAIN}.get(answer.answer)
+
+    def bold(self, item: Contraindication, column: int) -> bool:
+        answer = self._answers.get(item)
+        return column == self.ANSWER and answer is not None and answer.answer is not Answer.NO
+
+    def tooltip(self, item: Contraindication, column: int) -> str | None:
+        answer = self._answers.get(item)
+        if answer is None:
+            return None
+        return (f"{item.label}: {ANSWER_TEXT[answer.answer]}"
+                + (f" — {answer.details}" if answer.details else "")
+                + f"\nRecorded by {answer.answered_by}, "
+                  f"{format_local_time(answer.answered_at)}")
 
 
 def screen_summary(answers: Mapping[Contraindication, ScreeningAnswer]) -> tuple[str, str]:
