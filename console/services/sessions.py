@@ -555,7 +555,7 @@ class SessionService(Service):
             authorised_by=names.get(e.authorised_by or 0, "")) for e, name in rows]
 
     def _names(self, uow: UnitOfWork) -> dict[int, str]:
-        return dict(uow.session.execute(select(UserRow.id, UserRow.full_name)))
+        return dict(uow.session.execute(select(UserRow.id, UserRow.full_name)).all())
 
     def _concentration(self, row: InfusionSessionRow) -> Decimal:
         if row.program:
