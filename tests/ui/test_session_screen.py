@@ -86,8 +86,10 @@ def test_the_checker_never_sees_the_program_and_a_mismatch_keeps_start_disabled(
     view.reload()  # the periodic re-read must not bring the figures back
     shown = visible_text(view)
     assert "24.5" not in shown
-    assert "70 kg" not in shown and "1 mg/mL" not in shown
-    assert not view.program.isVisible() and not view.checklist.isVisible()
+    assert "70 kg" not in shown
+    assert "1 mg/mL" not in shown
+    assert not view.program.isVisible()
+    assert not view.checklist.isVisible()
 
     click(qtbot, view.blind.compare_button)
     assert not view.blind_mode
@@ -157,7 +159,8 @@ def test_a_rate_outside_the_titration_range_asks_a_clinician_to_sign_in(  # type
     click(qtbot, actions.buttons["rate"])
     qtbot.keyClicks(actions.rate.edit, "40")
     click(qtbot, actions.confirm)
-    assert actions.clinician_user.isVisible() and actions.clinician_password.isVisible()
+    assert actions.clinician_user.isVisible()
+    assert actions.clinician_password.isVisible()
     assert "clinician" in actions.message.text()
     assert actions.rate.text() == "40"  # what was typed is kept
     assert view.live.rate.text() == "24.5 mL/h"
@@ -182,7 +185,8 @@ def test_stop_discharge_sign_locks_the_record_and_an_addendum_appears_under_it( 
     qtbot.keyClicks(actions.reason, "Patient asked to stop")
     click(qtbot, actions.confirm)
     assert view.stage_label.text() == "Recovery"
-    assert view.discharge.isVisible() and not actions.isVisible()
+    assert view.discharge.isVisible()
+    assert not actions.isVisible()
 
     view.discharge.padss.setValue(8)
     for box in view.discharge.boxes.values():
@@ -202,7 +206,8 @@ def test_stop_discharge_sign_locks_the_record_and_an_addendum_appears_under_it( 
     assert view.locked_banner.isVisible()
     assert "SIGNED AND LOCKED" in view.locked_banner.text()
     assert "Administered by Nora Kim, RN" in view.locked_banner.text()
-    assert not view.observations.isVisible() and not view.sign.isVisible()
+    assert not view.observations.isVisible()
+    assert not view.sign.isVisible()
     assert not view.discharge.isVisible()
 
     click(qtbot, view.addenda.add_button)

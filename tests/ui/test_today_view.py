@@ -45,7 +45,8 @@ def test_check_in_needs_two_identifiers_and_then_shows_the_patient_row(  # type:
     qtbot, services, nurse, clock
 ):
     view = today_view(qtbot, services, nurse, clock)
-    assert view.model.rowCount() == 0 and view.empty_label.isVisible()
+    assert view.model.rowCount() == 0
+    assert view.empty_label.isVisible()
     qtbot.mouseClick(view.check_in_button, Qt.MouseButton.LeftButton)
     dialog = view.dialogs.active_dialog
     assert isinstance(dialog, CheckInDialog)
@@ -69,7 +70,8 @@ def test_check_in_needs_two_identifiers_and_then_shows_the_patient_row(  # type:
     qtbot.mouseClick(view.session_view.back_button, Qt.MouseButton.LeftButton)
     assert view.model.rowCount() == 1
     row = view.model.text(0, SessionTableModel.PATIENT)
-    assert "ALVAREZ, Sofia" in row and "MRN DEMO0005" in row
+    assert "ALVAREZ, Sofia" in row
+    assert "MRN DEMO0005" in row
     assert view.model.text(0, SessionTableModel.STAGE) == "Preparing"
 
 
@@ -95,7 +97,8 @@ def test_opening_a_session_first_confirms_the_patient(qtbot, services, nurse, cl
     dialog = view.dialogs.active_dialog
     assert isinstance(dialog, ConfirmPatientDialog)
     dialog.accept_button.click()  # nothing confirmed yet
-    assert dialog.isVisible() and view.session_view is None
+    assert dialog.isVisible()
+    assert view.session_view is None
     dialog.identity.name_matches.setChecked(True)
     qtbot.keyClicks(dialog.identity.second, "demo0005")
     dialog.accept_button.click()
