@@ -62,14 +62,25 @@ class WeightSection(Section):
         self.reading.returnPressed.connect(self.save)
         self.current = QLabel(self)
         self.current.setObjectName("recordedValue")
+        self.editor = QWidget(self)
+        editor = QVBoxLayout(self.editor)
+        editor.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(self.reading)
         row.addWidget(self.unit)
         row.addWidget(self.converted, 1)
         row.addWidget(self.save_button)
-        self.body.addLayout(row)
-        self.body.addWidget(self.reason)
-        self.body.addWidget(self.current)
+        editor.addLayout(row)
+        editor.addWidget(self.reason)
+        self.change_button = QPushButton("Change…", self)
+        self.change_button.setObjectName("changeWeightButton")
+        self.change_button.setAutoDefault(False)
+        self.change_button.clicked.connect(self.expand)
+        done = QHBoxLayout()
+        done.addWidget(self.current, 1)
+        done.addWidget(self.change_button)
+        self.body.addWidget(self.editor)
+        self.body.addLayout(done)
         self.finish()
         self.reading.textChanged.connect(self._convert)
         self.unit.currentIndexChanged.connect(self._convert)
@@ -114,21 +125,30 @@ class WeightSection(Section):
                     unit="lb", reason=self.reason.text())  # type: ignore[arg-type]
             return self._sessions.record_weight(self._actor, self._id, self.reading.text(),
                                                 reason=self.reason.text())
-        try:
-            done = self.act(call)
-        finally:
-            pass
-        if done:
+        if self.act(call):
             self.reading.clear()
             self.reason.clear()
             self.reason.hide()
+            self.editor.hide()
+            self.change_button.show()
 
     def show_error(self, error: UserFacingError) -> None:
         if isinstance(error, ReasonRequired):
             self.reason.show()
         super().show_error(error)
 
+    def expand(self) -> None:
+        self.editor.show()
+        self.change_button.hide()
+        self.reading.setFocus()
+
     def show_record(self, record: SessionRecord) -> None:
+        done = record.weight_entered is not None
+        if not done or self.reading.text() or self.message.isVisible():
+            self.editor.show()
+        else:
+            self.editor.hide()
+        self.change_button.setVisible(not self.editor.isVisibleTo(self))
         self.current.setText(f"Recorded: {record.weight_entered} at "
                              f"{clock_time(record.weight_measured_at)}"
                              if record.weight_entered else "Not weighed yet.")
@@ -183,12 +203,23 @@ class PreparationSection(Section):
         grid.addWidget(caption("Bag", self), 1, 4)
         grid.addWidget(self.bag, 1, 5)
         grid.setColumnStretch(6, 1)
-        self.body.addLayout(grid)
+        self.editor = QWidget(self)
+        editor = QVBoxLayout(self.editor)
+        editor.setContentsMargins(0, 0, 0, 0)
+        editor.addLayout(grid)
         row = QHBoxLayout()
         row.addWidget(self.final, 1)
         row.addWidget(self.save_button)
-        self.body.addLayout(row)
-        self.body.addWidget(self.current)
+        editor.addLayout(row)
+        self.change_button = QPushButton("Change…", self)
+        self.change_button.setObjectName("changePreparationButton")
+        self.change_button.setAutoDefault(False)
+        self.change_button.clicked.connect(self.expand)
+        done = QHBoxLayout()
+        done.addWidget(self.current, 1)
+        done.addWidget(self.change_button)
+        self.body.addWidget(self.editor)
+        self.body.addLayout(done)
         self.finish()
         for signal in (self.drawn.edited, self.bag.edited, self.vial.currentIndexChanged):
             signal.connect(self._show_final)
@@ -225,11 +256,28 @@ class PreparationSection(Section):
         self.final.setText(text)
 
     def save(self) -> None:
-        self.act(lambda: self._sessions.record_preparation(self._actor, self._id,
-                                                           self.preparation()))
+        if self.act(lambda: self._sessions.record_preparation(self._actor, self._id,
+                                                              self.preparation())):
+            self.lot.clear()
+            self.expiry.clear_value()
+            self.drawn.edit.clear()
+            self.bag.edit.clear()
+            self.vial.setCurrentIndex(-1)
+            self.editor.hide()
+            self.change_button.show()
+
+    def expand(self) -> None:
+        self.editor.show()
+        self.change_button.hide()
 
     def show_record(self, record: SessionRecord) -> None:
         prep = record.preparation
+        typed = self.lot.text() or self.drawn.text() or self.bag.text()
+        if prep is None or typed or self.message.isVisible():
+            self.editor.show()
+        else:
+            self.editor.hide()
+        self.change_button.setVisible(not self.editor.isVisibleTo(self))
         if prep is None:
             self.current.setText("Not prepared yet.")
             return
@@ -391,6 +439,10 @@ class DoubleCheckSection(Section):
 
     def show_record(self, record: SessionRecord) -> None:
         self.begin_button.setEnabled(record.program is not None)
+        next_step = record.program is not None and not record.checked_by
+        self.begin_button.setProperty("role", "primary" if next_step else "")
+        self.begin_button.style().unpolish(self.begin_button)
+        self.begin_button.style().polish(self.begin_button)
         last = record.double_checks[-1] if record.double_checks else None
         if record.checked_by:
             self.status.setText(f"✓ Matched: checked by {record.checked_by} at "
