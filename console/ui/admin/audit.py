@@ -10,9 +10,7 @@ from typing import Any
 from PySide6.QtCore import (
     QDate,
     QEvent,
-    QItemSelectionModel,
     QObject,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent
@@ -24,13 +22,11 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,15 +38,14 @@ from console.services.audit import AuditFilter
 from console.services.container import Services
 from console.ui.admin.common import (
     INVALID_STYLE,
-    SORT_ROLE,
-    configure_table,
     format_local_time,
     local,
     local_day_range,
     mark_invalid,
+    sorted_table,
 )
 from console.ui.messages import InlineMessage
-from console.ui.widgets.record_table import RecordTableModel
+from console.ui.widgets.record_table import RecordTableModel, select_record, selected_record
 
 SEARCH_LIMIT = 500
 
@@ -323,18 +318,10 @@ class AuditPanel(QWidget):
 
     def _build_results(self) -> None:
         self.model = AuditTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView(self)
-        self.table.setObjectName("auditTable")
-        self.table.setModel(self.proxy)
-        configure_table(self.table, sortable=True)
-        self.table.sortByColumn(AuditTableModel.SEQUENCE, Qt.SortOrder.DescendingOrder)
-        header = self.table.horizontalHeader()
-        for column, width in ((0, 70), (1, 170), (2, 210), (3, 210), (4, 200)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
+        self.proxy, self.table = sorted_table(
+            self.model, name="auditTable", sort_column=AuditTableModel.SEQUENCE,
+            order=Qt.SortOrder.DescendingOrder,
+            widths=((0, 70), (1, 170), (2, 210), (3, 210), (4, 200)), parent=self)
         self.table.selectionModel().selectionChanged.connect(
             lambda _selected, _deselected: self._show_detail(self.selected_entry())
         )
@@ -519,23 +506,13 @@ class AuditPanel(QWidget):
         self.filter_message.show_error(error.message)
 
     def selected_entry(self) -> AuditEntry | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.entry_at(self.proxy.mapToSource(rows[0]).row())
+        return selected_record(self.table, self.model)
 
     def select_sequence(self, sequence: int) -> bool:
         """Select the record with this number if it is in the results."""
-        row = self.model.row_of(sequence)
+        row = select_record(self.table, self.model, sequence, clear_if_missing=False)
         if row is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
         self._show_detail(self.model.entry_at(row))
         return True
 

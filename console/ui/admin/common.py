@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from console.ui.widgets.record_table import SORT_ROLE as SORT_ROLE
@@ -83,3 +84,24 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
     widget.update()
+
+
+def sorted_table(model: QAbstractItemModel, *, name: str, sort_column: int,
+                 order: Qt.SortOrder, widths: Iterable[tuple[int, int]],
+                 parent: QWidget) -> tuple[QSortFilterProxyModel, QTableView]:
+    """A sortable table of ``model`` (through a proxy sorting by ``SORT_ROLE``), sorted by
+    ``sort_column``, whose listed ``(column, width)`` columns start at that width and can be
+    resized by hand."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setModel(proxy)
+    configure_table(table, sortable=True)
+    table.sortByColumn(sort_column, order)
+    header = table.horizontalHeader()
+    for column, width in widths:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(column, width)
+    return proxy, table

@@ -6,15 +6,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,14 +20,14 @@ from console.domain.identity import Actor, User
 from console.errors import UserFacingError
 from console.services.container import Services
 from console.ui.admin.common import (
-    SORT_ROLE,
-    configure_table,
     format_clock_time,
     format_local_time,
+    sorted_table,
 )
 from console.ui.admin.dialogs import ReasonDialog, ResetPasswordDialog, UserDialog, UserForm
 from console.ui.messages import InlineMessage, show_user_error
-from console.ui.widgets.record_table import RecordTableModel
+from console.ui.widgets.buttons import action_button
+from console.ui.widgets.record_table import RecordTableModel, select_record, selected_record
 
 _INACTIVE_TEXT = QColor("#8a96a3")  # readable grey on the dark theme and on a light one
 _LOCKED_TEXT = QColor("#f5c451")  # the theme's medium-priority yellow: needs attention
@@ -130,25 +127,17 @@ class UsersPanel(QWidget):
         self._load_failed = False
 
         self.model = UserTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView(self)
-        self.table.setObjectName("usersTable")
-        self.table.setModel(self.proxy)
-        configure_table(self.table, sortable=True)
-        self.table.sortByColumn(UserTableModel.FULL_NAME, Qt.SortOrder.AscendingOrder)
-        header = self.table.horizontalHeader()
-        for column, width in ((0, 280), (1, 170), (2, 150), (3, 300)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
+        self.proxy, self.table = sorted_table(
+            self.model, name="usersTable", sort_column=UserTableModel.FULL_NAME,
+            order=Qt.SortOrder.AscendingOrder,
+            widths=((0, 280), (1, 170), (2, 150), (3, 300)), parent=self)
 
-        self.new_button = self._button("New user…", self.new_user, primary=True)
-        self.edit_button = self._button("Edit…", self.edit_selected)
-        self.reset_button = self._button("Reset password…", self.reset_password_selected)
-        self.unlock_button = self._button("Unlock", self.unlock_selected)
-        self.activation_button = self._button("Deactivate…", self.change_activation_selected)
-        self.refresh_button = self._button("Refresh", self.refresh)
+        self.new_button = action_button(self, "New user…", self.new_user, primary=True)
+        self.edit_button = action_button(self, "Edit…", self.edit_selected)
+        self.reset_button = action_button(self, "Reset password…", self.reset_password_selected)
+        self.unlock_button = action_button(self, "Unlock", self.unlock_selected)
+        self.activation_button = action_button(self, "Deactivate…", self.change_activation_selected)
+        self.refresh_button = action_button(self, "Refresh", self.refresh)
         self.new_button.setToolTip("Create an account with a temporary password.")
         self.unlock_button.setToolTip("Clear a lock after repeated failed sign-ins.")
         self.refresh_button.setToolTip("Read the accounts again (locks expire by themselves).")
@@ -186,17 +175,6 @@ class UsersPanel(QWidget):
         self.table.doubleClicked.connect(self.edit_selected)
         self._update_buttons()
 
-    def _button(self, text: str, slot: Callable[[], None], *, primary: bool = False) -> QPushButton:
-        button = QPushButton(text, self)
-        words = text.rstrip("…").split()
-        button.setObjectName(
-            words[0].lower() + "".join(word.capitalize() for word in words[1:]) + "Button"
-        )
-        button.setAutoDefault(False)
-        if primary:
-            button.setProperty("role", "primary")
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
@@ -236,23 +214,10 @@ class UsersPanel(QWidget):
         return " · ".join(parts)
 
     def selected_user(self) -> User | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.user_at(self.proxy.mapToSource(rows[0]).row())
+        return selected_record(self.table, self.model)
 
     def select_user(self, user_id: int) -> None:
-        row = self.model.row_of(user_id)
-        if row is None:
-            self.table.clearSelection()
-            return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
+        select_record(self.table, self.model, user_id)
 
     def _update_buttons(self) -> None:
         user = self.selected_user()

@@ -6,10 +6,10 @@ protocol, Revise, Verify, Discontinue). Everyone can read everything shown here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -36,7 +36,9 @@ from console.ui.protocols.editor import ProtocolDialog
 from console.ui.protocols.models import ProtocolTableModel
 from console.ui.protocols.verify import VerifyDialog
 from console.ui.widgets.banners import AllergyBanner, Banner, IdentityBanner
+from console.ui.widgets.buttons import action_button
 from console.ui.widgets.dialog_host import DialogHost
+from console.ui.widgets.record_table import select_record, selected_record
 from console.ui.widgets.tables import FittedTableView
 
 SCREENERS = frozenset({Role.NURSE, Role.CLINICIAN})
@@ -89,7 +91,7 @@ class PatientDetailPanel(QWidget):
         header.setSectionResizeMode(ScreeningTableModel.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.screen_status = Banner(self)
         self.screen_status.setObjectName("screenStatus")
-        self.screen_button = self._button("Record screen…", self.record_screen)
+        self.screen_button = action_button(self, "Record screen…", self.record_screen)
         self.screen_button.setVisible(self.can_screen)
         self.screen_button.setToolTip("Record the patient's answers (nurses and clinicians).")
 
@@ -113,11 +115,11 @@ class PatientDetailPanel(QWidget):
         self.protocol_detail.setWordWrap(True)
         self.protocol_detail.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.new_protocol_button = self._button("New protocol…", self.new_protocol,
+        self.new_protocol_button = action_button(self, "New protocol…", self.new_protocol,
                                                 primary=True)
-        self.revise_button = self._button("Revise…", self.revise_selected)
-        self.verify_button = self._button("Verify…", self.verify_selected)
-        self.discontinue_button = self._button("Discontinue…", self.discontinue_selected)
+        self.revise_button = action_button(self, "Revise…", self.revise_selected)
+        self.verify_button = action_button(self, "Verify…", self.verify_selected)
+        self.discontinue_button = action_button(self, "Discontinue…", self.discontinue_selected)
         self.discontinue_button.setProperty("role", "danger")
         for button in self.protocol_buttons():
             button.setVisible(self.can_prescribe)
@@ -132,17 +134,6 @@ class PatientDetailPanel(QWidget):
         self.protocol_table.doubleClicked.connect(self._protocol_double_clicked)
         self.show_patient(None)
 
-    def _button(self, text: str, slot: Callable[[], None], *,
-                primary: bool = False) -> QPushButton:
-        button = QPushButton(text, self)
-        words = text.rstrip("…").split()
-        button.setObjectName(words[0].lower() + "".join(w.capitalize() for w in words[1:])
-                             + "Button")
-        button.setAutoDefault(False)
-        if primary:
-            button.setProperty("role", "primary")
-        button.clicked.connect(slot)
-        return button
 
     def protocol_buttons(self) -> tuple[QPushButton, ...]:
         return (self.new_protocol_button, self.revise_button, self.verify_button,
@@ -252,22 +243,10 @@ class PatientDetailPanel(QWidget):
         self.protocol_table.refit()
 
     def selected_protocol(self) -> PatientProtocol | None:
-        rows = self.protocol_table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.protocol_model.protocol_at(rows[0].row())
+        return selected_record(self.protocol_table, self.protocol_model)
 
     def select_protocol(self, protocol_id: int) -> bool:
-        row = self.protocol_model.row_of(protocol_id)
-        if row is None:
-            self.protocol_table.clearSelection()
-            return False
-        index = self.protocol_model.index(row, 0)
-        self.protocol_table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.protocol_table.scrollTo(index)
-        return True
+        return select_record(self.protocol_table, self.protocol_model, protocol_id) is not None
 
     def _protocol_selected(self) -> None:
         protocol = self.selected_protocol()

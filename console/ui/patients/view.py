@@ -3,20 +3,16 @@ open their record (see ``PatientDetailPanel``), which then has the whole width o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,13 +22,15 @@ from console.domain.patients import Patient
 from console.errors import UserFacingError
 from console.services.container import Services
 from console.services.patients import PatientDetails
-from console.ui.admin.common import SORT_ROLE, configure_table
+from console.ui.admin.common import sorted_table
 from console.ui.messages import InlineMessage
 from console.ui.patients.detail import PatientDetailPanel
 from console.ui.patients.dialogs import PatientDialog
 from console.ui.patients.models import PatientTableModel
+from console.ui.widgets.buttons import action_button
 from console.ui.widgets.dialog_host import DialogHost
 from console.ui.widgets.inputs import DateField
+from console.ui.widgets.record_table import select_record, selected_record
 
 SEARCH_DELAY_MS = 250
 
@@ -66,28 +64,20 @@ class PatientsView(QWidget):
         self.born_edit = DateField(self, blank_text="Any date of birth")
         self.born_edit.setObjectName("searchBornEdit")
         self.born_edit.setFixedWidth(230)
-        self.search_button = self._button("Search", self.search)
-        self.clear_button = self._button("Clear", self.clear_search)
-        self.register_button = self._button("Register patient…", self.register_patient)
-        self.open_button = self._button("Open record", self.open_selected, primary=True)
-        self.edit_button = self._button("Edit patient…", self.edit_selected)
+        self.search_button = action_button(self, "Search", self.search)
+        self.clear_button = action_button(self, "Clear", self.clear_search)
+        self.register_button = action_button(self, "Register patient…", self.register_patient)
+        self.open_button = action_button(self, "Open record", self.open_selected, primary=True)
+        self.edit_button = action_button(self, "Edit patient…", self.edit_selected)
 
         # --- results
         self.model = PatientTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView(self)
-        self.table.setObjectName("patientTable")
-        self.table.setModel(self.proxy)
-        configure_table(self.table, sortable=True)
-        self.table.sortByColumn(PatientTableModel.NAME, Qt.SortOrder.AscendingOrder)
-        header = self.table.horizontalHeader()
-        for column, width in ((PatientTableModel.NAME, 260), (PatientTableModel.MRN, 150),
-                              (PatientTableModel.BORN, 150), (PatientTableModel.AGE, 70),
-                              (PatientTableModel.SEX, 110)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
+        self.proxy, self.table = sorted_table(
+            self.model, name="patientTable", sort_column=PatientTableModel.NAME,
+            order=Qt.SortOrder.AscendingOrder,
+            widths=((PatientTableModel.NAME, 260), (PatientTableModel.MRN, 150),
+                    (PatientTableModel.BORN, 150), (PatientTableModel.AGE, 70),
+                    (PatientTableModel.SEX, 110)), parent=self)
         self.results_label = QLabel(self)
         self.results_label.setObjectName("muted")
         self.results_label.setWordWrap(True)
@@ -95,8 +85,9 @@ class PatientsView(QWidget):
         self.notice = InlineMessage(self)
 
         # --- the record
-        self.back_button = self._button("← Back to search", self.back_to_search)
-        self.edit_record_button = self._button("Edit patient details…", self.edit_open_patient)
+        self.back_button = action_button(self, "← Back to search", self.back_to_search)
+        self.edit_record_button = action_button(self, "Edit patient details…",
+                                                self.edit_open_patient)
         self.detail = PatientDetailPanel(services=services, actor=actor)
         self.detail.changed.connect(self._detail_changed)
 
@@ -114,17 +105,6 @@ class PatientsView(QWidget):
         self.table.activated.connect(self.open_selected)  # double-click or Enter
         self._update_buttons()
 
-    def _button(self, text: str, slot: Callable[[], None], *,
-                primary: bool = False) -> QPushButton:
-        button = QPushButton(text, self)
-        words = text.strip("←… ").split()
-        button.setObjectName(words[0].lower() + "".join(w.capitalize() for w in words[1:])
-                             + "Button")
-        button.setAutoDefault(False)
-        if primary:
-            button.setProperty("role", "primary")
-        button.clicked.connect(slot)
-        return button
 
     def _build_search_page(self) -> QWidget:
         search_row = QHBoxLayout()
@@ -225,22 +205,10 @@ class PatientsView(QWidget):
         self.search_edit.setFocus()
 
     def selected_patient(self) -> Patient | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.patient_at(self.proxy.mapToSource(rows[0]).row())
+        return selected_record(self.table, self.model)
 
     def select_patient(self, patient_id: int) -> bool:
-        row = self.model.row_of(patient_id)
-        if row is None:
-            self.table.clearSelection()
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
-        return True
+        return select_record(self.table, self.model, patient_id) is not None
 
     def _update_buttons(self) -> None:
         chosen = self.selected_patient() is not None

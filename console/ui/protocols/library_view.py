@@ -4,9 +4,7 @@ read). The services enforce the same rules."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -14,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -32,7 +29,9 @@ from console.ui.messages import InlineMessage
 from console.ui.protocols.library_dialogs import ApproveDialog, LibraryEntryDialog, settings_lines
 from console.ui.protocols.models import LibraryTableModel, LimitTableModel
 from console.ui.widgets.banners import Banner, DrugBadge
+from console.ui.widgets.buttons import action_button
 from console.ui.widgets.dialog_host import DialogHost
+from console.ui.widgets.record_table import select_record, selected_record
 from console.ui.widgets.tables import FittedTableView
 
 EDITORS = frozenset({Role.CLINICIAN, Role.ADMINISTRATOR})
@@ -52,12 +51,12 @@ class LibraryView(QWidget):
         self.can_edit = actor.role in EDITORS
         self.can_approve = actor.role is Role.CLINICIAN
 
-        self.new_button = self._button("New draft…", self.new_draft, primary=True)
-        self.revise_button = self._button("Revise…", self.revise_selected)
-        self.approve_button = self._button("Approve…", self.approve_selected)
-        self.retire_button = self._button("Retire…", self.retire_selected)
+        self.new_button = action_button(self, "New draft…", self.new_draft, primary=True)
+        self.revise_button = action_button(self, "Revise…", self.revise_selected)
+        self.approve_button = action_button(self, "Approve…", self.approve_selected)
+        self.retire_button = action_button(self, "Retire…", self.retire_selected)
         self.retire_button.setProperty("role", "danger")
-        self.refresh_button = self._button("Refresh", self.refresh)
+        self.refresh_button = action_button(self, "Refresh", self.refresh)
         for button in (self.new_button, self.revise_button, self.retire_button):
             button.setVisible(self.can_edit)
         self.approve_button.setVisible(self.can_approve)
@@ -119,17 +118,6 @@ class LibraryView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._show_version(None)
 
-    def _button(self, text: str, slot: Callable[[], None], *,
-                primary: bool = False) -> QPushButton:
-        button = QPushButton(text, self)
-        words = text.rstrip("…").split()
-        button.setObjectName(words[0].lower() + "".join(w.capitalize() for w in words[1:])
-                             + "Button")
-        button.setAutoDefault(False)
-        if primary:
-            button.setProperty("role", "primary")
-        button.clicked.connect(slot)
-        return button
 
     def _build_layout(self) -> None:
         bar = QHBoxLayout()
@@ -219,22 +207,10 @@ class LibraryView(QWidget):
             self._show_version(None)
 
     def selected_version(self) -> LibraryVersion | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.version_at(rows[0].row())
+        return selected_record(self.table, self.model)
 
     def select_version(self, entry_id: int) -> bool:
-        row = self.model.row_of(entry_id)
-        if row is None:
-            self.table.clearSelection()
-            return False
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
-        return True
+        return select_record(self.table, self.model, entry_id) is not None
 
     def _selection_changed(self) -> None:
         self._show_version(self.selected_version())

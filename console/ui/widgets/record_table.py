@@ -6,8 +6,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -126,3 +135,34 @@ def bold_font() -> QFont:
     font = QFont()
     font.setBold(True)
     return font
+
+
+def selected_record[R](view: QAbstractItemView, model: RecordTableModel[R]) -> R | None:
+    """The record on the selected row of ``view``, which shows ``model`` (maybe sorted by a
+    proxy); None when no row is selected."""
+    rows = view.selectionModel().selectedRows()
+    if not rows:
+        return None
+    shown = view.model()
+    index = shown.mapToSource(rows[0]) if isinstance(shown, QAbstractProxyModel) else rows[0]
+    return model.record_at(index.row())
+
+
+def select_record[R](view: QAbstractItemView, model: RecordTableModel[R], key: object, *,
+                     clear_if_missing: bool = True) -> int | None:
+    """Select, make current and scroll to the row of the record with this ``key``; its row in
+    ``model``, or None when it is not there (the selection is then cleared, if so asked)."""
+    row = model.row_of(key)
+    if row is None:
+        if clear_if_missing:
+            view.clearSelection()
+        return None
+    index = model.index(row, 0)
+    shown = view.model()
+    if isinstance(shown, QAbstractProxyModel):
+        index = shown.mapFromSource(index)
+    view.selectionModel().setCurrentIndex(
+        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        | QItemSelectionModel.SelectionFlag.Rows)
+    view.scrollTo(index)
+    return row
