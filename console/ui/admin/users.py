@@ -27,6 +27,7 @@ from console.ui.admin.common import (
 from console.ui.admin.dialogs import ReasonDialog, ResetPasswordDialog, UserDialog, UserForm
 from console.ui.messages import InlineMessage, show_user_error
 from console.ui.widgets.buttons import action_button
+from console.ui.widgets.dialog_host import DialogHost
 from console.ui.widgets.record_table import RecordTableModel, select_record, selected_record
 
 _INACTIVE_TEXT = QColor("#8a96a3")  # readable grey on the dark theme and on a light one
@@ -123,7 +124,7 @@ class UsersPanel(QWidget):
         self.setObjectName("usersPanel")
         self._services = services
         self._actor = actor
-        self._dialog: QDialog | None = None
+        self.dialogs = DialogHost()
         self._load_failed = False
 
         self.model = UserTableModel(self)
@@ -241,21 +242,12 @@ class UsersPanel(QWidget):
     @property
     def active_dialog(self) -> QDialog | None:
         """The dialog this panel has open, if any (window-modal, opened with ``open()``)."""
-        return self._dialog
+        return self.dialogs.active_dialog
 
     def _open(self, dialog: QDialog, on_accepted: Callable[[], None]) -> None:
         """Show ``dialog`` without a nested event loop; act on acceptance, then delete it."""
         self.notice.clear_message()
-        self._dialog = dialog
-
-        def finished(result: int) -> None:
-            self._dialog = None
-            dialog.deleteLater()
-            if result == QDialog.DialogCode.Accepted:
-                on_accepted()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self.dialogs.open_dialog(dialog, on_accepted)
 
     def new_user(self) -> None:
         def create(form: UserForm) -> User:
