@@ -609,7 +609,8 @@ class SessionService(Service):
 
     def _frequency(self, uow: UnitOfWork, row: InfusionSessionRow) -> Frequency:
         others = uow.session.execute(
-            select(InfusionSessionRow.id, InfusionSessionRow.checked_in_at)
+            select(InfusionSessionRow.id, InfusionSessionRow.checked_in_at,
+                   InfusionSessionRow.protocol_id)
             .where(InfusionSessionRow.patient_id == row.patient_id,
                    InfusionSessionRow.id != row.id,
                    InfusionSessionRow.cancelled_reason.is_(None))).all()
@@ -621,14 +622,12 @@ class SessionService(Service):
                    if p.lineage_id == protocol.lineage_id}
         now = self.now()
         today = now.astimezone().date()
-        done = [(sid, at) for sid, at in others if sid in started]
-        in_course = uow.session.scalar(
-            select(InfusionSessionRow.id).where(InfusionSessionRow.protocol_id.in_(lineage))
-            .limit(1)) is not None
+        done = [(at, protocol_id) for sid, at, protocol_id in others if sid in started]
         return Frequency(
-            today=sum(1 for _, at in done if at.astimezone().date() == today),
-            last_7_days=sum(1 for _, at in done if now - at < timedelta(days=7)),
-            in_course=sum(1 for sid, _ in done if in_course and sid in started),
+            today=sum(1 for at, _ in done if at.astimezone().date() == today),
+            last_7_days=sum(1 for at, _ in done if now - at < timedelta(days=7)),
+            # the course is this protocol's lineage: a new course counts from one again
+            in_course=sum(1 for _, protocol_id in done if protocol_id in lineage),
         )
 
     def _readiness(self, uow: UnitOfWork, row: InfusionSessionRow) -> Readiness:

@@ -21,6 +21,7 @@ from console.domain.identity import Actor
 from console.domain.infusion import EventKind, PumpState
 from console.domain.patients import Patient
 from console.domain.signatures import SignatureMeaning
+from console.domain.units import Unit
 from console.domain.vitals import VitalValues
 from console.errors import (
     AuthenticationFailed,
@@ -33,6 +34,7 @@ from console.errors import (
 )
 from console.services.audit import AuditFilter
 from console.services.container import Services
+from console.services.protocols import ProtocolDraft
 from console.services.session_records import SessionRecord, SessionStage
 from console.storage.rows import (
     AddendumRow,
@@ -54,6 +56,8 @@ MATCHING = DoubleCheckEntry(Decimal(70), Decimal(1), Decimal("24.5"))
 NORMAL = VitalValues(heart_rate=72, systolic=128, diastolic=80, spo2=98, respiratory_rate=14)
 READY = DischargeChecklist(10, True, True, True, True, True)
 LOCKED = r"signed and locked.*addendum"
+# A scale reading in pounds (Unit.LB where the units module has it, else its text "lb").
+LB: Any = getattr(Unit, "LB", "lb")
 
 
 @dataclass(frozen=True)
@@ -218,26 +222,26 @@ def test_check_in_refuses_a_second_open_session(clinic: Clinic) -> None:
 
 def test_a_reading_in_lb_is_converted_and_stored_in_kg(clinic: Clinic) -> None:
     sid = clinic.sessions.check_in(clinic.nurse, clinic.patients[0].id).id
-    record = clinic.sessions.record_weight(clinic.nurse, sid, "154 lb", unit="lb")
+    record = clinic.sessions.record_weight(clinic.nurse, sid, "154 lb", unit=LB)
     assert record.weight_kg == Decimal("69.9")
     assert record.weight_entered == "154 lb = 69.9 kg"
     assert record.weight_measured_at == clinic.now()
     [row] = clinic.audit("session.weighed", sid)
     assert row.decoded_new()["weight_kg"] == "69.9"
     assert row.decoded_new()["entered"] == "154 lb = 69.9 kg"
-    plain = clinic.sessions.record_weight(clinic.nurse, sid, "154", unit="lb")
+    plain = clinic.sessions.record_weight(clinic.nurse, sid, "154", unit=LB)
     assert plain.weight_kg == Decimal("69.9")
 
 
 @pytest.mark.parametrize(("reading", "unit", "words"), [
     ("29.9", "kg", "outside 30"),
     ("250.1", "kg", "outside 30"),
-    ("600 lb", "lb", "outside 30"),  # 272.2 kg
+    ("600 lb", LB, "outside 30"),  # 272.2 kg
     ("154 lb", "kg", "kg only"),  # lb typed where kg is expected
     ("70", "st", "Weigh in kg"),
     ("seventy", "kg", "Weight"),
-    ("70 mg", "lb", "reading in lb"),  # another unit is not taken as lb
-    ("70 kg", "lb", "reading in lb"),
+    ("70 mg", LB, "reading in lb|does not fit"),  # another unit is not taken as lb
+    ("70 kg", LB, "reading in lb|does not fit"),
 ])
 def test_weights_outside_30_to_250_kg_or_not_in_kg_are_refused(clinic: Clinic, reading: str,
                                                                unit: str, words: str) -> None:
@@ -769,3 +773,23 @@ def test_the_audit_trail_records_every_step_in_order(clinic: Clinic) -> None:
         program = json.loads(stored.program or "{}")
     assert program["ml_per_h"] == "24.5"
     assert clinic.services.audit.verify().problem is None
+
+
+def test_a_new_course_counts_its_sessions_from_one(clinic: Clinic) -> None:
+    first = clinic.signed()
+    old = clinic.sessions.get(clinic.nurse, first).protocol
+    protocols = clinic.services.protocols
+    protocols.discontinue(clinic.clinician, old.id, reason="first course finished")
+    new = protocols.create(clinic.clinician, clinic.patients[0].id, ProtocolDraft(
+        library_entry_id=old.library_entry_id, order=old.order, course=old.course,
+        titration=old.titration, planning_weight_kg=Decimal(70), notes="second course",
+        override_reasons=None))
+    protocols.verify(clinic.services.auth.sign_in("dokafor", "doctor-demo-2"), new.id,
+                     password="doctor-demo-2")
+    clinic.advance(days=1)
+    sid = clinic.ready()
+    record = clinic.sessions.get(clinic.nurse, sid)
+    assert record.protocol.id == new.id
+    [frequency] = [c for c in record.readiness.checks if c.key == "frequency"]
+    # the session of the first course still counts for the 7 days, not for the new course
+    assert frequency.detail == "Session 1 of the course; 1 in the last 7 days."
