@@ -20,6 +20,7 @@ class Unit(enum.StrEnum):
     MCG = "mcg"
     ML = "mL"
     KG = "kg"
+    LB = "lb"  # only for a scale reading that is converted to kg before anything is stored
     MG_PER_KG = "mg/kg"
     MG_PER_KG_H = "mg/kg/h"
     MG_PER_H = "mg/h"
@@ -35,6 +36,7 @@ _ALIASES: dict[Unit, tuple[str, ...]] = {
     Unit.MCG: ("mcg", "µg", "ug"),
     Unit.ML: ("ml", "cc"),
     Unit.KG: ("kg", "kgs"),
+    Unit.LB: ("lb", "lbs", "pound", "pounds"),
     Unit.MG_PER_KG: ("mg/kg",),
     Unit.MG_PER_KG_H: ("mg/kg/h", "mg/kg/hr", "mg/kg/hour"),
     Unit.MG_PER_H: ("mg/h", "mg/hr", "mg/hour"),
@@ -142,7 +144,7 @@ def _parse_text(raw: str, *, unit: Unit, field: str, label: str) -> Decimal:
 
 def _example(unit: Unit) -> str:
     return {
-        Unit.KG: "72.4", Unit.MG_PER_KG_H: "0.35", Unit.MG_PER_KG: "0.5",
+        Unit.KG: "72.4", Unit.LB: "160", Unit.MG_PER_KG_H: "0.35", Unit.MG_PER_KG: "0.5",
         Unit.MG_PER_ML: "1", Unit.ML_PER_H: "24.5", Unit.MINUTES: "40", Unit.HOURS: "4",
     }.get(unit, "25")
 

@@ -158,18 +158,18 @@ class SessionService(Service):
             return self._record(uow, row)
 
     def record_weight(self, actor: Actor, session_id: int, reading: str | Decimal, *,
-                      unit: Unit = Unit.KG, reason: str = "") -> SessionRecord:
+                      unit: Unit | str = Unit.KG, reason: str = "") -> SessionRecord:
         """Today's measured weight. A reading in lb is converted (shown) and stored in kg."""
-        if unit not in {Unit.KG, "lb"}:
+        if unit not in {Unit.KG, Unit.LB}:
             raise ValidationError("Weigh in kg (or enter a reading in lb to convert).",
                                   field="weight")
+        unit = Unit(unit)
         with self._db.write() as uow:
             self.authorise(uow, actor, BEDSIDE)
             row = self._editable(uow, session_id, before_start=True)
-            if unit == "lb":
-                pounds = parse_quantity(_without_pounds(reading), unit=Unit.MG, field="weight",
-                                        label="Weight in lb") if isinstance(reading, str) \
-                    else reading
+            if unit is Unit.LB:
+                pounds = parse_quantity(reading, unit=Unit.LB, field="weight",
+                                        label="Weight in lb")
                 kilograms = pounds_to_kg(pounds)
                 entered = f"{pounds} lb = {kilograms} kg"
             else:
@@ -780,18 +780,6 @@ class SessionService(Service):
             "delivered_mg": _dec(record.progress.delivered_mg),
         }
 
-
-def _without_pounds(reading: str) -> str:
-    """"154 lb" → "154": the unit is already given as lb (any other unit is still refused)."""
-    text = reading.strip()
-    for suffix in ("pounds", "pound", "lbs", "lb"):
-        if text.lower().endswith(suffix):
-            text = text[: -len(suffix)].strip()
-            break
-    if any(c.isalpha() for c in text):
-        raise ValidationError(f"Enter the reading in lb, for example 154 (you entered "
-                              f"'{reading.strip()}').", field="weight")
-    return text
 
 
 def _rate_before(events: list[InfusionEvent], index: int) -> Decimal:

@@ -379,13 +379,13 @@ def test_an_administrator_neither_screens_nor_prescribes(qtbot, services, admin,
     assert view.register_button.isVisible(), "anyone may register a patient"
 
 
-def test_the_main_window_opens_on_patients_then_lists_the_drug_library(  # type: ignore[no-untyped-def]
+def test_the_main_window_opens_on_the_first_area_for_the_role(  # type: ignore[no-untyped-def]
     qtbot, services, admin, nurse
 ):
     register(services, nurse)
     for actor, expected in (
         (admin, ["Patients", "Drug library", "Administration", "My account"]),
-        (nurse, ["Patients", "Drug library", "My account"]),
+        (nurse, ["Today", "Patients", "Drug library", "My account"]),
     ):
         window = MainWindow(services=services, actor=actor, clock=SystemClock(),
                             clinic_name="Test Clinic", database_label="test",
@@ -393,6 +393,8 @@ def test_the_main_window_opens_on_patients_then_lists_the_drug_library(  # type:
         qtbot.addWidget(window)
         window.show()
         assert [window.nav.item(row).text() for row in range(window.nav.count())] == expected
+        assert window.pages.currentWidget() is window.areas[expected[0]]
+        window.nav.setCurrentRow(expected.index("Patients"))
         page = window.pages.currentWidget()
         assert page is window.areas["Patients"]
         assert isinstance(page, PatientsView)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +22,13 @@ from console.domain.bedside import DILUENTS, CheckStatus, DoubleCheckEntry, Prep
 from console.domain.clock import Clock
 from console.domain.drugs import VIAL_STRENGTHS_MG_PER_ML
 from console.domain.identity import Actor, Role
-from console.domain.units import Unit, format_number, format_quantity, pounds_to_kg
+from console.domain.units import (
+    Unit,
+    format_number,
+    format_quantity,
+    parse_quantity,
+    pounds_to_kg,
+)
 from console.errors import LimitExceeded, ReasonRequired, UserFacingError, ValidationError
 from console.services.session_records import SessionRecord
 from console.services.sessions import SessionService
@@ -92,17 +98,9 @@ class WeightSection(Section):
         return self.unit.currentIndex() == 1
 
     def pounds(self) -> Decimal:
-        text = self.reading.text().strip().lower()
-        for suffix in ("lbs", "lb"):
-            text = text.removesuffix(suffix).strip()
-        try:
-            value = Decimal(text)
-        except InvalidOperation as exc:
-            raise ValidationError("Enter the reading in lb as a number, like 160.",
-                                  field="weight") from exc
-        if not value.is_finite() or value <= 0:
-            raise ValidationError("The reading in lb must be more than zero.", field="weight")
-        return value
+        """The reading in lb, parsed by the same rule the service applies."""
+        return parse_quantity(self.reading.text(), unit=Unit.LB, field="weight",
+                              label="Weight in lb")
 
     def _convert(self) -> None:
         if not self.in_pounds() or not self.reading.text().strip():
@@ -121,8 +119,8 @@ class WeightSection(Section):
         def call() -> SessionRecord:
             if self.in_pounds():
                 return self._sessions.record_weight(
-                    self._actor, self._id, self.pounds(),
-                    unit="lb", reason=self.reason.text())  # type: ignore[arg-type]
+                    self._actor, self._id, self.reading.text(), unit=Unit.LB,
+                    reason=self.reason.text())
             return self._sessions.record_weight(self._actor, self._id, self.reading.text(),
                                                 reason=self.reason.text())
         if self.act(call):
