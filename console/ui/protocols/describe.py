@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from console.domain.dosing import DoseOrder, DosePlan, calculate
-from console.domain.drugs import DosingForm, Drug
+from console.domain.drugs import DosingForm, Drug, Route
 from console.domain.protocols import (
     LibraryStatus,
     LibraryVersion,
@@ -38,6 +38,12 @@ LIBRARY_STATUS_TEXT = {
 def drug_name(drug: Drug) -> str:
     """``Ketamine (racemic)`` or ``Esketamine``."""
     label = drug.label
+    return label[:1].upper() + label[1:]
+
+
+def route_name(route: Route) -> str:
+    """``IV continuous infusion``, ``Intranasal`` or ``Oral``."""
+    label = route.label
     return label[:1].upper() + label[1:]
 
 
@@ -77,8 +83,9 @@ def order_text(order: DoseOrder) -> str:
 def plan_text(plan: DosePlan) -> str:
     """What the pump is set to at the weight used: ``24.5 mL/h (24.5 mg/h) at 70 kg; 98 mg``."""
     weight = format_quantity(plan.weight_kg, Unit.KG)
-    if plan.ml_per_h is None or plan.mg_per_h is None:
-        return f"{format_quantity(plan.total_mg, Unit.MG)} at {weight}"
+    if plan.ml_per_h is None or plan.mg_per_h is None:  # a fixed dose: no pump figures
+        return (f"{format_quantity(plan.total_mg, Unit.MG)} "
+                f"({format_quantity(plan.total_mg_per_kg, Unit.MG_PER_KG)}) at {weight}")
     text = (f"{format_quantity(plan.ml_per_h, Unit.ML_PER_H)} "
             f"({format_quantity(plan.mg_per_h, Unit.MG_PER_H)}) at {weight} · total "
             f"{format_quantity(plan.total_mg, Unit.MG)}")
@@ -112,8 +119,10 @@ def protocol_dose_summary(protocol: PatientProtocol, entry: LibraryVersion | Non
     if plan is not None and plan.ml_per_h is not None:
         text += (f" → {format_quantity(plan.ml_per_h, Unit.ML_PER_H)} at "
                  f"{format_quantity(plan.weight_kg, Unit.KG)}")
-    elif plan is not None:
-        text += f" → {plan_text(plan)}"
+    elif plan is not None and entry is not None:  # a fixed dose: its route and mg/kg
+        text += (f" {entry.entry.route.label} → "
+                 f"{format_quantity(plan.total_mg_per_kg, Unit.MG_PER_KG)} at "
+                 f"{format_quantity(plan.weight_kg, Unit.KG)}")
     else:
         text += f" · planning weight {format_quantity(protocol.planning_weight_kg, Unit.KG)}"
     return text

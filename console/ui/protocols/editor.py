@@ -1,5 +1,9 @@
 """The protocol editor: a clinician writes a patient's protocol against an approved library entry.
 
+An infusion is written as rate × duration or total over time, with a bag concentration; a dose by
+mouth or nose (the entry's route) is written as a fixed dose in mg, and shows the dose and its
+mg/kg at the planning weight, without pump figures.
+
 As the clinician types, the service's ``preview`` derives every figure at the planning weight and
 checks it against the entry's limits; the figures are shown large and every finding is listed:
 hard findings in red (not allowed, Save disabled), soft findings in amber, each with a reason
@@ -8,7 +12,7 @@ that must be given before Save is enabled. The service checks everything again o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,7 +51,7 @@ from console.services.container import Services
 from console.services.protocols import ProtocolDraft
 from console.ui.admin.common import mark_invalid
 from console.ui.admin.dialogs import SubmitDialog
-from console.ui.protocols.describe import drug_name, duration_text
+from console.ui.protocols.describe import drug_name, duration_text, route_name
 from console.ui.widgets.banners import AllergyBanner, Banner, DrugBadge, IdentityBanner
 from console.ui.widgets.figures import FigureTile
 from console.ui.widgets.inputs import Choice, FieldError, QuantityField, WholeNumberSpin
@@ -56,9 +60,14 @@ PREVIEW_DELAY_MS = 250
 MIN_REASON = 3  # the service's minimum, after spaces are collapsed
 INCOMPLETE = ("Enter the dose, how long it runs, the concentration and the planning weight to "
               "see the figures.")
+INCOMPLETE_FIXED = "Enter the dose and the planning weight to see the figures."
 FIX_MARKED = "Check the fields marked in red."
-NO_ENTRY = ("No approved library entry for an infusion. A clinician must approve one under "
-            "Drug library before a protocol can be written.")
+NO_ENTRY = ("No approved library entry. A clinician must approve one under Drug library before "
+            "a protocol can be written.")
+# Tiles that only an infusion has: a fixed dose shows the dose, its mg/kg and the weight.
+INFUSION_TILES = ("rate", "mg_per_h", "ml_per_h", "duration", "volume", "bolus")
+TILE_CAPTIONS = {True: {"total_mg": "Total dose", "total_per_kg": "Total per kg"},
+                 False: {"total_mg": "Dose", "total_per_kg": "Dose per kg"}}
 CHOOSE_ENTRY = "Choose the library entry: it decides the drug and the limits."
 
 
@@ -145,8 +154,7 @@ class ProtocolDialog(SubmitDialog):
         self._timer.setInterval(PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.update_preview)
 
-        entries = [version for version in services.library.approved(actor)
-                   if version.entry.route.is_infusion]
+        entries = list(services.library.approved(actor))
         if revising is not None:
             # A new version keeps its drug: ketamine and esketamine doses do not transfer.
             entries = [v for v in entries if v.entry.drug is revising.order.drug]
@@ -200,13 +208,22 @@ class ProtocolDialog(SubmitDialog):
         self.form_group.addButton(self.rate_radio)
         self.form_group.addButton(self.total_radio)
         self.rate_radio.setChecked(True)
+        self.fixed_form_label = QLabel(DosingForm.FIXED_DOSE.label.capitalize())
+        self.fixed_form_label.setObjectName("fixedDoseLabel")
+        self.fixed_form_label.hide()
         forms = QVBoxLayout()
         forms.setSpacing(2)
         forms.addWidget(self.rate_radio, 0, Qt.AlignmentFlag.AlignLeft)
         forms.addWidget(self.total_radio, 0, Qt.AlignmentFlag.AlignLeft)
+        forms.addWidget(self.fixed_form_label, 0, Qt.AlignmentFlag.AlignLeft)
         forms_widget = QWidget()
         forms_widget.setLayout(forms)
         forms.setContentsMargins(0, 0, 0, 0)
+        self.route_value = QLabel()
+        self.route_value.setObjectName("routeValue")
+
+        self.dose_field = QuantityField(unit=Unit.MG, field="dose_mg", label="Dose",
+                                        placeholder="for example 28")
 
         self.rate_field = QuantityField(unit=Unit.MG_PER_KG_H, field="rate_mg_per_kg_h",
                                         label="Dose rate", placeholder="for example 0.35")
@@ -296,7 +313,9 @@ class ProtocolDialog(SubmitDialog):
         self.order_form.addRow("Library entry", self.entry_combo)
         self.order_form.addRow("", self.entry_error)
         self.order_form.addRow("Drug", self.drug_badge)
+        self.order_form.addRow("Route", self.route_value)
         self.order_form.addRow("Dose written as", forms_widget)
+        self.order_form.addRow("Dose", self.dose_field)
         self.order_form.addRow("Dose rate", self.rate_field)
         self.order_form.addRow("For", self.duration_row)
         self.order_form.addRow("Total dose", self.total_field)
@@ -404,7 +423,8 @@ class ProtocolDialog(SubmitDialog):
         self.notes_edit.textChanged.connect(lambda: mark_invalid(self.notes_edit, False))
 
     def _quantity_fields(self) -> tuple[QuantityField, ...]:
-        return (self.rate_field, self.total_field, self.concentration_field, self.weight_field,
+        return (self.rate_field, self.total_field, self.dose_field, self.concentration_field,
+                self.weight_field,
                 self.bolus_dose_field, self.bolus_minutes_field, self.titration_min,
                 self.titration_max)
 
@@ -440,10 +460,12 @@ class ProtocolDialog(SubmitDialog):
         mark_invalid(self.entry_combo, False)
         if entry is None:
             self.drug_badge.show_drug(None)
-            self._schedule()
+            self.route_value.clear()
+            self._form_toggled()
             return
         definition = entry.entry
         self.drug_badge.show_drug(definition.drug)
+        self.route_value.setText(route_name(definition.route))
         self.rate_radio.setEnabled(DosingForm.RATE_DURATION in definition.forms)
         self.total_radio.setEnabled(DosingForm.TOTAL_OVER_TIME in definition.forms)
         self.concentration_field.set_choices(definition.standard_concentrations_mg_per_ml)
@@ -454,7 +476,7 @@ class ProtocolDialog(SubmitDialog):
         if not definition.bolus_allowed:
             self.bolus_check.setChecked(False)
         self._bolus_toggled(self.bolus_check.isChecked())
-        self._schedule()
+        self._form_toggled()
 
     def _prefill(self, protocol: PatientProtocol) -> None:
         order = protocol.order
@@ -474,14 +496,17 @@ class ProtocolDialog(SubmitDialog):
         self.total_radio.setChecked(order.form is DosingForm.TOTAL_OVER_TIME)
         self.rate_radio.setChecked(order.form is not DosingForm.TOTAL_OVER_TIME)
         minutes = int(order.duration_minutes or 0)
-        if order.form is DosingForm.TOTAL_OVER_TIME:
+        if order.form is DosingForm.FIXED_DOSE:
+            self.dose_field.set_value(order.dose_mg)
+        elif order.form is DosingForm.TOTAL_OVER_TIME:
             self.total_field.set_value(order.total_mg_per_kg)
             self.over_spin.setValue(minutes)
         else:
             self.rate_field.set_value(order.rate_mg_per_kg_h)
             self.hours_spin.setValue(minutes // 60)
             self.minutes_spin.setValue(minutes % 60)
-        self.concentration_field.set_value(order.concentration_mg_per_ml)
+        if order.concentration_mg_per_ml is not None:
+            self.concentration_field.set_value(order.concentration_mg_per_ml)
         self.weight_field.set_value(protocol.planning_weight_kg)
         if order.has_bolus and self.bolus_check.isVisible():
             self.bolus_check.setChecked(True)
@@ -503,11 +528,28 @@ class ProtocolDialog(SubmitDialog):
         if self._timer.isActive():
             self.update_preview()
 
+    def is_infusion(self) -> bool:
+        """Whether the chosen entry's route is an infusion (no entry: shown as one)."""
+        entry = self.current_entry()
+        return entry is None or entry.entry.route.is_infusion
+
     def _form_toggled(self) -> None:
-        rate = self.rate_radio.isChecked()
+        infusion = self.is_infusion()
+        rate = infusion and self.rate_radio.isChecked()
+        total = infusion and not self.rate_radio.isChecked()
         for widget, visible in ((self.rate_field, rate), (self.duration_row, rate),
-                                (self.total_field, not rate), (self.over_row, not rate)):
+                                (self.total_field, total), (self.over_row, total),
+                                (self.dose_field, not infusion),
+                                (self.concentration_field, infusion),
+                                (self.bolus_box, infusion), (self.titration_row, infusion)):
             self.order_form.setRowVisible(widget, visible)
+        for radio in (self.rate_radio, self.total_radio):
+            radio.setVisible(infusion)
+        self.fixed_form_label.setVisible(not infusion)
+        for name in INFUSION_TILES:
+            self.tiles[name].setVisible(infusion)
+        for name, caption in TILE_CAPTIONS[infusion].items():
+            self.tiles[name].caption.setText(caption)
         self._schedule()
 
     def _bolus_toggled(self, on: bool) -> None:
@@ -520,6 +562,8 @@ class ProtocolDialog(SubmitDialog):
         mark_invalid(self.per_week_spin, False)
 
     def selected_form(self) -> DosingForm:
+        if not self.is_infusion():
+            return DosingForm.FIXED_DOSE
         return DosingForm.TOTAL_OVER_TIME if self.total_radio.isChecked() \
             else DosingForm.RATE_DURATION
 
@@ -544,10 +588,13 @@ class ProtocolDialog(SubmitDialog):
         typed = self._read_order(entry, strict=strict)
         if typed.order is None or typed.weight is None:
             self._show_plan(None, FIX_MARKED if self._field_errors or (not typed.complete
-                            and strict) else INCOMPLETE)
+                            and strict) else INCOMPLETE if entry.entry.route.is_infusion
+                            else INCOMPLETE_FIXED)
             self._update_save()
             return None
-        titration = self._read_titration(strict=strict)
+        # A fixed dose has no rate to titrate.
+        titration = self._read_titration(strict=strict) if entry.entry.route.is_infusion \
+            else None
         course = self._read_course(strict=strict)
         draft = ProtocolDraft(
             library_entry_id=entry.id, order=typed.order,
@@ -609,6 +656,8 @@ class ProtocolDialog(SubmitDialog):
                 return None
 
         form = self.selected_form()
+        if form is DosingForm.FIXED_DOSE:
+            return self._read_fixed_dose(entry, number)
         rate = total = None
         if form is DosingForm.RATE_DURATION:
             rate = number(self.rate_field)
@@ -638,6 +687,21 @@ class ProtocolDialog(SubmitDialog):
                 duration_minutes=Decimal(minutes), bolus_mg_per_kg=bolus_dose,
                 bolus_minutes=bolus_minutes,
             )
+        except ValidationError as error:
+            self._show_field_error(error)
+            return _Typed(None, weight, complete)
+        return _Typed(order, weight, complete)
+
+    def _read_fixed_dose(self, entry: LibraryVersion,
+                         number: Callable[[QuantityField], Decimal | None]) -> _Typed:
+        """A dose by mouth or nose: only the dose in mg and the planning weight."""
+        dose = number(self.dose_field)
+        weight = number(self.weight_field)
+        complete = not self.dose_field.is_blank() and not self.weight_field.is_blank()
+        if self._field_errors or not complete:
+            return _Typed(None, weight, complete)
+        try:
+            order = DoseOrder(drug=entry.entry.drug, form=DosingForm.FIXED_DOSE, dose_mg=dose)
         except ValidationError as error:
             self._show_field_error(error)
             return _Typed(None, weight, complete)
@@ -722,7 +786,7 @@ class ProtocolDialog(SubmitDialog):
                 refused=refused)
         else:
             self.tiles["bolus"].set_value("None")
-        self.summary.setText(("NOT ALLOWED — " if refused else "") + plan.summary())
+        self.summary.setText(("NOT ALLOWED — " if refused else "") + self._summary(plan))
         self._show_findings(plan.findings)
         hard, soft = len(plan.hard_findings), len(plan.soft_findings)
         counts = ([f"{hard} not allowed"] if hard else []) + (
@@ -735,6 +799,14 @@ class ProtocolDialog(SubmitDialog):
                 f"Within every limit of {entry.entry.name} v{entry.version}.")
         else:
             self.findings_clear.clear_text()
+
+    def _summary(self, plan: DosePlan) -> str:
+        entry = self.current_entry()
+        if plan.ml_per_h is not None or entry is None:
+            return plan.summary()
+        return (f"{format_quantity(plan.total_mg, Unit.MG)} {entry.entry.route.label} = "
+                f"{format_quantity(plan.total_mg_per_kg, Unit.MG_PER_KG)} at "
+                f"{format_quantity(plan.weight_kg, Unit.KG)}")
 
     def _show_findings(self, findings: Sequence[LimitFinding]) -> None:
         wanted = {(f.parameter, f.severity, f.direction.value): f for f in findings}

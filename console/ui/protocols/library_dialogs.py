@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 
 from console.domain.drugs import Drug, Route
 from console.domain.identity import Actor
-from console.domain.library import LibraryEntry, default_esketamine_iv, default_ketamine_iv
+from console.domain.library import (
+    MAX_CONCENTRATION,
+    STANDARD_CONCENTRATIONS,
+    LibraryEntry,
+    default_esketamine_iv,
+    default_ketamine_iv,
+)
 from console.domain.limits import LimitParameter, LimitRange
 from console.domain.protocols import LibraryStatus, LibraryVersion
 from console.domain.units import Unit, format_number, parse_quantity
@@ -30,7 +36,7 @@ from console.errors import ValidationError
 from console.services.container import Services
 from console.ui.admin.common import configure_table, format_local_time, mark_invalid
 from console.ui.admin.dialogs import SubmitDialog
-from console.ui.protocols.describe import drug_name
+from console.ui.protocols.describe import drug_name, route_name
 from console.ui.protocols.models import LimitTableModel
 from console.ui.protocols.verify import SigningDialog
 from console.ui.widgets.banners import Banner, DrugBadge
@@ -40,15 +46,31 @@ from console.ui.widgets.tables import FittedTableView, vertical_scroll
 BOUNDS = (("soft_min", "soft minimum"), ("soft_max", "soft maximum"),
           ("hard_min", "hard minimum"), ("hard_max", "hard maximum"))
 INFUSION_PARAMETERS = tuple(p for p in LimitParameter if p is not LimitParameter.DOSE_MG)
+# A single dose by mouth or nose: no rate, bolus or session length, only the dose and totals.
+FIXED_DOSE_PARAMETERS = (LimitParameter.DOSE_MG, LimitParameter.SESSION_TOTAL_MG,
+                         LimitParameter.SESSION_TOTAL_MG_PER_KG)
 DEFAULTS = {Drug.KETAMINE: default_ketamine_iv, Drug.ESKETAMINE: default_esketamine_iv}
 
 
+SETTING_LABELS = ("Drug", "Route", "Dose written as", "Standard concentrations",
+                  "Highest concentration", "Weight range", "Weight change warning", "Bolus",
+                  "Minimum age", "Frequency warning")
+INFUSION_ONLY_SETTINGS = frozenset({"Standard concentrations", "Highest concentration",
+                                    "Bolus"})
+
+
+def parameters_for(route: Route) -> tuple[LimitParameter, ...]:
+    """The limits that apply to doses given by ``route``."""
+    return INFUSION_PARAMETERS if route.is_infusion else FIXED_DOSE_PARAMETERS
+
+
 def settings_lines(entry: LibraryEntry) -> list[tuple[str, str]]:
-    """The entry's settings other than its limits, as (label, value) pairs."""
+    """The entry's settings other than its limits, as (label, value) pairs; concentrations and
+    the bolus are left out for a route that is not an infusion (they do not apply)."""
     concentrations = "; ".join(format_number(c) for c in entry.standard_concentrations_mg_per_ml)
-    return [
+    lines = [
         ("Drug", drug_name(entry.drug)),
-        ("Route", entry.route.label),
+        ("Route", route_name(entry.route)),
         ("Dose written as", " or ".join(form.label for form in entry.forms)),
         ("Standard concentrations", f"{concentrations} mg/mL"),
         ("Highest concentration", f"{format_number(entry.max_concentration_mg_per_ml)} mg/mL"),
@@ -61,13 +83,19 @@ def settings_lines(entry: LibraryEntry) -> list[tuple[str, str]]:
         ("Frequency warning", f"more than {entry.sessions_per_7_days_soft} sessions in 7 days, "
                               f"or {entry.sessions_per_course_soft} in a course"),
     ]
+    if entry.route.is_infusion:
+        return lines
+    return [line for line in lines if line[0] not in INFUSION_ONLY_SETTINGS]
 
 
 class LibraryEntryDialog(SubmitDialog):
     """The limit editor: soft and hard limits side by side, and the entry's other settings.
 
-    With ``base`` it prepares the next version of that entry (same drug); without, a new entry
-    that starts from the shipped defaults of the drug chosen. Either way the result is a draft.
+    With ``base`` it prepares the next version of that entry (same drug, same route); without,
+    a new entry that starts from the shipped defaults of the drug chosen, for the route chosen.
+    An infusion has rate, bolus and session-length limits and bag concentrations; a dose by
+    mouth or nose has a dose limit (mg) and the session totals, and keeps the default
+    concentrations, not shown (they are never used for it). Either way the result is a draft.
     """
 
     def __init__(self, *, submit: Callable[[LibraryEntry], LibraryVersion],
@@ -92,9 +120,16 @@ class LibraryEntryDialog(SubmitDialog):
         for drug in Drug:
             self.drug_combo.addItem(drug_name(drug), drug.value)
         self.drug_badge = DrugBadge()
-        route = QLabel(Route.IV_CONTINUOUS.label)
+        self.route_combo = Choice()
+        self.route_combo.setObjectName("routeCombo")
+        for choice in Route:
+            self.route_combo.addItem(route_name(choice), choice.value)
+        self.route_label = QLabel(route_name(Route.IV_CONTINUOUS if base is None
+                                             else base.entry.route))
+        self.route_label.setObjectName("routeLabel")
 
         self.limit_edits: dict[LimitParameter, dict[str, QLineEdit]] = {}
+        self.limit_rows: dict[LimitParameter, list[QWidget]] = {}
         limits = QGridLayout()
         limits.setHorizontalSpacing(10)
         limits.setVerticalSpacing(6)
@@ -107,9 +142,11 @@ class LibraryEntryDialog(SubmitDialog):
             elif column in (3, 4):
                 heading.setProperty("severity", "hard")
             limits.addWidget(heading, 0, column)
-        for row, parameter in enumerate(INFUSION_PARAMETERS, start=1):
-            limits.addWidget(QLabel(parameter.label), row, 0)
+        for row, parameter in enumerate(LimitParameter, start=1):
+            name = QLabel(parameter.label)
+            limits.addWidget(name, row, 0)
             self.limit_edits[parameter] = {}
+            self.limit_rows[parameter] = [name]
             for column, (bound, label) in enumerate(BOUNDS, start=1):
                 edit = QLineEdit()
                 edit.setObjectName(f"{parameter.value}-{bound}")
@@ -120,9 +157,11 @@ class LibraryEntryDialog(SubmitDialog):
                 edit.setAccessibleName(f"{parameter.label} {label}")
                 edit.textChanged.connect(lambda _t, edit=edit: mark_invalid(edit, False))
                 self.limit_edits[parameter][bound] = edit
+                self.limit_rows[parameter].append(edit)
                 limits.addWidget(edit, row, column)
             unit = QLabel(parameter.unit.value)
             unit.setObjectName("unitLabel")
+            self.limit_rows[parameter].append(unit)
             limits.addWidget(unit, row, 5)
         limits_help = QLabel(
             "Soft limits warn and need a reason to go on; hard limits refuse. A soft limit "
@@ -174,16 +213,23 @@ class LibraryEntryDialog(SubmitDialog):
         frequency_row.addWidget(self.course_spin)
         frequency_row.addStretch(1)
         frequency.addLayout(frequency_row)
+        self.concentrations_row = QWidget()
+        self.concentrations_row.setLayout(concentrations)
+        concentrations.setContentsMargins(0, 0, 0, 0)
         settings = QFormLayout()
         settings.setVerticalSpacing(8)
-        settings.addRow("Standard concentrations", concentrations)
+        self.settings_form = settings
+        settings.addRow("Standard concentrations", self.concentrations_row)
         settings.addRow("Highest concentration", self.max_concentration)
         settings.addRow("Weight range", weights)
         settings.addRow("Weight change warning", self.weight_change_spin)
         bolus = QHBoxLayout()
+        bolus.setContentsMargins(0, 0, 0, 0)
         bolus.addWidget(self.bolus_check)
         bolus.addStretch(1)
-        settings.addRow("Bolus", bolus)
+        self.bolus_row = QWidget()
+        self.bolus_row.setLayout(bolus)
+        settings.addRow("Bolus", self.bolus_row)
         settings.addRow("Minimum age", self.age_spin)
         settings.addRow("Frequency warning", frequency)
 
@@ -199,7 +245,10 @@ class LibraryEntryDialog(SubmitDialog):
                 "use until a clinician approves the new one. The drug cannot change: "
                 "ketamine and esketamine are different drugs.")
         self.form.addRow("", self.drug_badge)
-        self.form.addRow("Route", route)
+        if base is None:
+            self.form.addRow("Route", self.route_combo)
+        else:
+            self.form.addRow("Route", self.route_label)
         limits_title = QLabel("Limits")
         limits_title.setObjectName("sectionTitle")
         settings_title = QLabel("Other settings")
@@ -224,6 +273,7 @@ class LibraryEntryDialog(SubmitDialog):
         self.form.addRow(columns_widget)
 
         self.drug_combo.currentIndexChanged.connect(self._drug_chosen)
+        self.route_combo.currentIndexChanged.connect(self._route_chosen)
         if base is not None:
             self.name_edit.setText(base.entry.name)
             self.drug_combo.setCurrentIndex(self.drug_combo.findData(base.entry.drug.value))
@@ -231,18 +281,53 @@ class LibraryEntryDialog(SubmitDialog):
             self.fill(base.entry)
         else:
             self.drug_badge.show_drug(None)
+        self._show_route_rows()
         self.name_edit.setFocus()
+
+    def route(self) -> Route:
+        """The route of the entry: a revision keeps its route; a new entry's is chosen."""
+        if self.base is not None:
+            return self.base.entry.route
+        return Route(self.route_combo.currentData())
+
+    def _default_name_for(self, drug: Drug) -> str:
+        route = self.route()
+        if route.is_infusion:
+            return DEFAULTS[drug]().name
+        return f"{drug_name(drug)} {route.label}"
+
+    def _name_follows(self) -> bool:
+        """The name follows the drug and route until the person types their own."""
+        typed = " ".join(self.name_edit.text().split())
+        return not typed or typed == self._default_name
 
     def _drug_chosen(self) -> None:
         value = self.drug_combo.currentData()
         drug = None if value is None else Drug(value)
         self.drug_badge.show_drug(drug)
         if drug is not None and self.base is None:
-            default = DEFAULTS[drug]()
-            # The name follows the drug until the person types their own.
-            typed = self.name_edit.text().strip()
-            self.fill(default, name=not typed or typed == self._default_name)
-            self._default_name = default.name
+            follows = self._name_follows()
+            self.fill(DEFAULTS[drug]())
+            self._default_name = self._default_name_for(drug)
+            if follows:
+                self.name_edit.setText(self._default_name)
+
+    def _route_chosen(self) -> None:
+        value = self.drug_combo.currentData()
+        if value is not None and self.base is None and self._name_follows():
+            self._default_name = self._default_name_for(Drug(value))
+            self.name_edit.setText(self._default_name)
+        self._show_route_rows()
+
+    def _show_route_rows(self) -> None:
+        """Only the limits and settings that apply to the route are shown (and read)."""
+        route = self.route()
+        shown = parameters_for(route)
+        for parameter, widgets in self.limit_rows.items():
+            for widget in widgets:
+                widget.setVisible(parameter in shown)
+        for widget in (self.concentrations_row, self.max_concentration, self.bolus_row):
+            self.settings_form.setRowVisible(widget, route.is_infusion)
 
     def fill(self, entry: LibraryEntry, *, name: bool = False) -> None:
         """Show ``entry``'s limits and settings in the form (and its name, if asked)."""
@@ -275,9 +360,11 @@ class LibraryEntryDialog(SubmitDialog):
         return Drug(value)
 
     def limits(self) -> dict[LimitParameter, LimitRange]:
-        """The limits typed, each range checked by the domain (inconsistent sets refused)."""
+        """The limits typed for the route's parameters, each range checked by the domain
+        (inconsistent sets refused)."""
         table: dict[LimitParameter, LimitRange] = {}
-        for parameter, edits in self.limit_edits.items():
+        for parameter in parameters_for(self.route()):
+            edits = self.limit_edits[parameter]
             values: dict[str, Decimal | None] = {}
             for bound, label in BOUNDS:
                 text = edits[bound].text()
@@ -306,15 +393,24 @@ class LibraryEntryDialog(SubmitDialog):
 
     def entry(self) -> LibraryEntry:
         drug = self._drug()
+        route = self.route()
+        if route.is_infusion:
+            concentrations = self._concentrations()
+            highest = self.max_concentration.quantity()
+        elif self.base is not None:  # not shown: carried over unchanged
+            concentrations = self.base.entry.standard_concentrations_mg_per_ml
+            highest = self.base.entry.max_concentration_mg_per_ml
+        else:  # not shown: the defaults, which nothing reads for this route
+            concentrations, highest = STANDARD_CONCENTRATIONS, MAX_CONCENTRATION
         return LibraryEntry(
-            name=" ".join(self.name_edit.text().split()), drug=drug, route=Route.IV_CONTINUOUS,
+            name=" ".join(self.name_edit.text().split()), drug=drug, route=route,
             limits=self.limits(),
-            standard_concentrations_mg_per_ml=self._concentrations(),
-            max_concentration_mg_per_ml=self.max_concentration.quantity(),
+            standard_concentrations_mg_per_ml=concentrations,
+            max_concentration_mg_per_ml=highest,
             weight_min_kg=self.weight_min.quantity(),
             weight_max_kg=self.weight_max.quantity(),
             weight_change_warn_percent=Decimal(self.weight_change_spin.value()),
-            bolus_allowed=self.bolus_check.isChecked(),
+            bolus_allowed=route.is_infusion and self.bolus_check.isChecked(),
             minimum_age_years=self.age_spin.value(),
             sessions_per_7_days_soft=self.week_spin.value(),
             sessions_per_course_soft=self.course_spin.value(),
@@ -324,6 +420,7 @@ class LibraryEntryDialog(SubmitDialog):
         fields: dict[str, QWidget] = {
             "name": self.name_edit,
             "drug": self.drug_combo,
+            "route": self.route_combo,
             "standard_concentrations_mg_per_ml": self.concentrations_edit,
             "max_concentration_mg_per_ml": self.max_concentration.input,
             "weight_min_kg": self.weight_min.input,
@@ -380,7 +477,7 @@ class ApproveDialog(SigningDialog):
         header.setSectionResizeMode(LimitTableModel.PARAMETER, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         settings = QLabel("\n".join(f"{label}: {value}"
-                                    for label, value in settings_lines(version.entry)[2:]))
+                                    for label, value in settings_lines(version.entry)[1:]))
         settings.setWordWrap(True)
         self.replaces_note = Banner(kind="warning")
         if replaces is not None and replaces.status is LibraryStatus.APPROVED:

@@ -26,7 +26,13 @@ from console.services.container import Services
 from console.ui.admin.common import configure_table, format_local_time
 from console.ui.admin.dialogs import ReasonDialog
 from console.ui.messages import InlineMessage
-from console.ui.protocols.library_dialogs import ApproveDialog, LibraryEntryDialog, settings_lines
+from console.ui.protocols.describe import route_name
+from console.ui.protocols.library_dialogs import (
+    SETTING_LABELS,
+    ApproveDialog,
+    LibraryEntryDialog,
+    settings_lines,
+)
 from console.ui.protocols.models import LibraryTableModel, LimitTableModel
 from console.ui.widgets.banners import Banner, DrugBadge
 from console.ui.widgets.buttons import action_button
@@ -79,7 +85,7 @@ class LibraryView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(LibraryTableModel.NAME, QHeaderView.ResizeMode.Stretch)
         for column in (LibraryTableModel.DRUG, LibraryTableModel.VERSION,
-                       LibraryTableModel.STATUS):
+                       LibraryTableModel.ROUTE, LibraryTableModel.STATUS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(LibraryTableModel.APPROVAL,
                                     QHeaderView.ResizeMode.ResizeToContents)
@@ -230,7 +236,8 @@ class LibraryView(QWidget):
                 "new protocols.", kind="muted")
         else:
             self.status_banner.show_text("APPROVED — in use for protocols.", kind="ok")
-        self.entry_title.setText(f"{entry.name} · v{version.version}")
+        self.entry_title.setText(f"{entry.name} · v{version.version} · "
+                                 f"{route_name(entry.route)}")
         self.drug_badge.show_drug(entry.drug)
         signed = f"Created {format_local_time(version.created_at)}"
         if version.approval is not None:
@@ -242,15 +249,18 @@ class LibraryView(QWidget):
         self._update_buttons()
 
     def _show_settings(self, entry: LibraryEntry) -> None:
-        for label, value in settings_lines(entry):
-            shown = self.settings_labels.get(label)
-            if shown is None:
+        """The entry's settings; a setting that does not apply to its route is hidden."""
+        if not self.settings_labels:
+            for label in SETTING_LABELS:
                 shown = QLabel()
                 shown.setWordWrap(True)
                 shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.settings_labels[label] = shown
                 self.settings_form.addRow(f"{label}:", shown)
-            shown.setText(value)
+        lines = dict(settings_lines(entry))
+        for label, shown in self.settings_labels.items():
+            shown.setText(lines.get(label, ""))
+            self.settings_form.setRowVisible(shown, label in lines)
 
     def _lineage(self, version: LibraryVersion) -> list[LibraryVersion]:
         return [v for v in self.model.versions() if v.lineage_id == version.lineage_id]

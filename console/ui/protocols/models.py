@@ -22,6 +22,7 @@ from console.ui.protocols.describe import (
     drug_name,
     protocol_details,
     protocol_dose_summary,
+    route_name,
 )
 from console.ui.widgets.record_table import RecordTableModel
 
@@ -90,10 +91,10 @@ class ProtocolTableModel(RecordTableModel[PatientProtocol]):
 
 
 class LibraryTableModel(RecordTableModel[LibraryVersion]):
-    """Library entries: name, drug, version, status and the approval."""
+    """Library entries: name, drug, version, route, status and the approval."""
 
-    COLUMNS = ("Entry", "Drug", "Version", "Status", "Approval")
-    NAME, DRUG, VERSION, STATUS, APPROVAL = range(5)
+    COLUMNS = ("Entry", "Drug", "Version", "Route", "Status", "Approval")
+    NAME, DRUG, VERSION, ROUTE, STATUS, APPROVAL = range(6)
 
     def set_versions(self, versions: Sequence[LibraryVersion]) -> None:
         self.set_records(versions)
@@ -112,6 +113,8 @@ class LibraryTableModel(RecordTableModel[LibraryVersion]):
                 return drug_name(version.entry.drug)
             case self.VERSION:
                 return f"v{version.version}"
+            case self.ROUTE:
+                return route_name(version.entry.route)
             case self.STATUS:
                 return LIBRARY_STATUS_TEXT[version.status]
             case _:
