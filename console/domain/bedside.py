@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from console.domain.signatures import Signature
 from console.domain.units import STEP_AMOUNT, Unit, format_quantity, round_to
 from console.errors import ValidationError
 
@@ -122,6 +123,29 @@ def double_check_mismatches(entry: DoubleCheckEntry, *, weight_kg: Decimal,
             mismatches.append(f"{name}: checker entered {format_quantity(typed, unit)}, the "
                               f"program has {format_quantity(expected, unit)}")
     return mismatches
+
+
+# ---------------------------------------------------------------- the record's parts
+
+
+@dataclass(frozen=True, slots=True)
+class DoubleCheckAttempt:
+    checker_name: str
+    at: datetime
+    mismatches: tuple[str, ...]
+
+    @property
+    def matched(self) -> bool:
+        return not self.mismatches
+
+
+@dataclass(frozen=True, slots=True)
+class Addendum:
+    text: str
+    reason: str
+    by_name: str
+    at: datetime
+    signature: Signature | None
 
 
 # ---------------------------------------------------------------- pre-start checks

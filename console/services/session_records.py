@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from console.domain.bedside import DischargeChecklist, Preparation, Readiness
+from console.domain.bedside import (
+    Addendum,
+    DischargeChecklist,
+    DoubleCheckAttempt,
+    Preparation,
+    Readiness,
+)
 from console.domain.infusion import InfusionEvent, Progress, PumpState
 from console.domain.patients import Patient
 from console.domain.protocols import PatientProtocol
@@ -38,26 +44,6 @@ class PumpProgram:
     volume_ml: Decimal
     total_mg: Decimal
     soft_reasons: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class DoubleCheckAttempt:
-    checker_name: str
-    at: datetime
-    mismatches: tuple[str, ...]
-
-    @property
-    def matched(self) -> bool:
-        return not self.mismatches
-
-
-@dataclass(frozen=True, slots=True)
-class Addendum:
-    text: str
-    reason: str
-    by_name: str
-    at: datetime
-    signature: Signature | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from console.domain.bedside import (
     BASELINE_WINDOW,
     CheckStatus,
@@ -61,8 +59,6 @@ from console.errors import (
 from console.services.auth import AuthService
 from console.services.base import Service, required_reason
 from console.services.session_records import (
-    Addendum,
-    DoubleCheckAttempt,
     PumpProgram,
     SessionRecord,
     SessionStage,
@@ -70,12 +66,7 @@ from console.services.session_records import (
 )
 from console.services.signing import add_signature, confirm_signer
 from console.storage.rows import (
-    AddendumRow,
-    DoubleCheckRow,
-    InfusionEventRow,
     InfusionSessionRow,
-    UserRow,
-    VitalSignRow,
 )
 from console.storage.unit_of_work import Database, UnitOfWork
 
@@ -101,13 +92,8 @@ class SessionService(Service):
                                                          microsecond=0)
         with self._db.read() as uow:
             self.authorise(uow, actor, EVERYONE)
-            rows = uow.session.scalars(
-                select(InfusionSessionRow).where(
-                    (InfusionSessionRow.checked_in_at >= local_midnight)
-                    | (InfusionSessionRow.signature_id.is_(None)
-                       & InfusionSessionRow.cancelled_reason.is_(None)))
-                .order_by(InfusionSessionRow.checked_in_at)).all()
-            records = [self._record(uow, row) for row in rows]
+            records = [self._record(uow, row)
+                       for row in uow.sessions.today_or_open(local_midnight)]
         return [SessionSummary(
             id=r.id, patient=r.patient, stage=r.stage, checked_in_at=r.checked_in_at,
             rate_ml_per_h=r.progress.rate_ml_per_h, delivered_mg=r.progress.delivered_mg,
@@ -120,11 +106,18 @@ class SessionService(Service):
             return self._record(uow, self._row(uow, session_id))
 
     def heartbeat(self, actor: Actor, session_id: int) -> None:
-        """The open session screen says it is alive; a silence later shows as a gap."""
+        """The open session screen says it is alive. A silence during the infusion (the console
+        or PC was down) is written to the audit trail, so every PC sees the gap."""
         with self._db.write() as uow:
             self.authorise(uow, actor, EVERYONE)
             row = self._row(uow, session_id)
-            row.last_seen_at = self.now()
+            now = self.now()
+            running = self._progress(uow, row).state in {PumpState.RUNNING, PumpState.PAUSED}
+            if running and row.last_seen_at is not None and now - row.last_seen_at > GAP_AFTER:
+                self.audit(uow, actor, "session.gap", entity_type="session", entity_id=row.id,
+                           new={"from": row.last_seen_at, "to": now},
+                           reason="the console was not running during the infusion")
+            row.last_seen_at = now
 
     # ================================================================== before the start
     def check_in(self, actor: Actor, patient_id: int) -> SessionRecord:
@@ -138,20 +131,14 @@ class SessionService(Service):
                     f"{patient.display_name} has no verified protocol in force. A clinician "
                     "must write and verify one before a session.", field="protocol")
             protocol = max(protocols, key=lambda p: p.id)
-            open_session = uow.session.scalar(select(InfusionSessionRow).where(
-                InfusionSessionRow.patient_id == patient_id,
-                InfusionSessionRow.signature_id.is_(None),
-                InfusionSessionRow.cancelled_reason.is_(None)))
+            open_session = uow.sessions.open_for_patient(patient_id)
             if open_session is not None:
                 raise ConflictError(
                     f"{patient.display_name} already has an open session (checked in "
                     f"{open_session.checked_in_at.astimezone():%d %b %H:%M}). Open it from "
                     "Today, or sign or cancel it first.")
-            row = InfusionSessionRow(patient_id=patient_id, protocol_id=protocol.id,
-                                     checked_in_at=self.now(), checked_in_by=actor.user_id,
-                                     check_overrides="{}")
-            uow.session.add(row)
-            uow.session.flush()
+            row = uow.sessions.add(patient_id=patient_id, protocol_id=protocol.id,
+                                   at=self.now(), by=actor.user_id)
             self.audit(uow, actor, "session.checked_in", entity_type="session",
                        entity_id=row.id, new={"patient_id": patient_id,
                                               "protocol_id": protocol.id})
@@ -269,10 +256,9 @@ class SessionService(Service):
                 entry, weight_kg=Decimal(program["weight_kg"]),
                 concentration_mg_per_ml=Decimal(program["concentration_mg_per_ml"]),
                 rate_ml_per_h=Decimal(program["ml_per_h"]))
-            uow.session.add(DoubleCheckRow(
-                session_id=row.id, checker_id=checker.user_id, at=self.now(),
-                entered=json.dumps({k: str(v) for k, v in asdict(entry).items()}),
-                mismatches=json.dumps(mismatches)))
+            uow.sessions.add_double_check(
+                row.id, checker=checker.user_id, at=self.now(),
+                entered={k: str(v) for k, v in asdict(entry).items()}, mismatches=mismatches)
             if not mismatches:
                 row.checked_by, row.checked_at = checker.user_id, self.now()
             self.audit(uow, checker,
@@ -292,13 +278,10 @@ class SessionService(Service):
             if moment < row.checked_in_at - BASELINE_WINDOW:
                 raise ValidationError("The observation time is before the patient arrived.",
                                       field="at")
-            vital = VitalSignRow(session_id=row.id, at=moment, entered_at=self.now(),
-                                 source=VitalSource.MANUAL.value, by_id=actor.user_id,
-                                 values=json.dumps(values.as_dict(), sort_keys=True))
-            uow.session.add(vital)
-            uow.session.flush()
+            vital_id = uow.sessions.add_vitals(row.id, values, at=moment, entered_at=self.now(),
+                                               source=VitalSource.MANUAL, by=actor.user_id)
             self.audit(uow, actor, "session.vitals", entity_type="session", entity_id=row.id,
-                       new={"vital_id": vital.id, "at": moment, **values.as_dict()})
+                       new={"vital_id": vital_id, "at": moment, **values.as_dict()})
             return self._record(uow, row)
 
     def override_check(self, actor: Actor, session_id: int, *, check: str, reason: str,
@@ -408,7 +391,7 @@ class SessionService(Service):
             titration = protocol.titration
             if titration is not None and not titration.contains(per_kg):
                 if authoriser is None:
-                    raise PermissionDenied(
+                    raise PermissionDenied(field="clinician", message=
                         f"{format_quantity(per_kg.quantize(Decimal('0.001')), Unit.MG_PER_KG_H)}"
                         f" is outside the protocol's titration range "
                         f"({titration.min_mg_per_kg_h}–{titration.max_mg_per_kg_h} mg/kg/h): a "
@@ -494,10 +477,8 @@ class SessionService(Service):
         with self._db.write() as uow:
             self.authorise(uow, actor, BEDSIDE)
             row = self._row(uow, session_id)
-            addendum = AddendumRow(session_id=row.id, text=body, reason=why,
-                                   by_id=actor.user_id, at=self.now())
-            uow.session.add(addendum)
-            uow.session.flush()
+            addendum = uow.sessions.add_addendum(row.id, text=body, reason=why,
+                                                 by=actor.user_id, at=self.now())
             signature = add_signature(self, uow, actor, SignatureMeaning.ENTERED,
                                       record_type="addendum", record_id=addendum.id,
                                       content={"session_id": row.id, "text": body,
@@ -509,10 +490,7 @@ class SessionService(Service):
 
     # ================================================================== internals
     def _row(self, uow: UnitOfWork, session_id: int) -> InfusionSessionRow:
-        row = uow.session.get(InfusionSessionRow, session_id, with_for_update=True)
-        if row is None:
-            raise ValidationError(f"Session #{session_id} does not exist. Open it from Today.")
-        return row
+        return uow.sessions.lock(session_id)
 
     def _editable(self, uow: UnitOfWork, session_id: int, *,
                   before_start: bool = False) -> InfusionSessionRow:
@@ -534,28 +512,10 @@ class SessionService(Service):
         row.checked_by = row.checked_at = None
 
     def _previous_weight(self, uow: UnitOfWork, row: InfusionSessionRow) -> Decimal | None:
-        return uow.session.scalar(
-            select(InfusionSessionRow.weight_kg)
-            .where(InfusionSessionRow.patient_id == row.patient_id,
-                   InfusionSessionRow.id != row.id,
-                   InfusionSessionRow.weight_kg.is_not(None))
-            .order_by(InfusionSessionRow.checked_in_at.desc()).limit(1))
+        return uow.sessions.previous_weight(row.patient_id, excluding=row.id)
 
     def _events(self, uow: UnitOfWork, row: InfusionSessionRow) -> list[InfusionEvent]:
-        rows = uow.session.execute(
-            select(InfusionEventRow, UserRow.full_name)
-            .join(UserRow, UserRow.id == InfusionEventRow.by_id)
-            .where(InfusionEventRow.session_id == row.id)
-            .order_by(InfusionEventRow.at, InfusionEventRow.id)).all()
-        names = self._names(uow)
-        return [InfusionEvent(
-            kind=EventKind(e.kind), at=e.at, entered_at=e.entered_at, by_name=name,
-            rate_ml_per_h=e.rate_ml_per_h, bolus_mg=e.bolus_mg, reason=e.reason,
-            stop_kind=None if e.stop_kind is None else StopKind(e.stop_kind),
-            authorised_by=names.get(e.authorised_by or 0, "")) for e, name in rows]
-
-    def _names(self, uow: UnitOfWork) -> dict[int, str]:
-        return dict(uow.session.execute(select(UserRow.id, UserRow.full_name)).all())
+        return uow.sessions.events(row.id)
 
     def _concentration(self, row: InfusionSessionRow) -> Decimal:
         if row.program:
@@ -582,11 +542,9 @@ class SessionService(Service):
                               rate_ml_per_h=rate, bolus_mg=bolus, reason=" ".join(reason.split()),
                               stop_kind=stop_kind)
         check_next_event(self._events(uow, row), event, not_before=row.checked_in_at, now=now)
-        uow.session.add(InfusionEventRow(
-            session_id=row.id, kind=kind.value, at=event.at, entered_at=now,
-            by_id=actor.user_id, rate_ml_per_h=rate, bolus_mg=bolus, reason=event.reason,
-            stop_kind=None if stop_kind is None else stop_kind.value,
-            authorised_by=None if authorised_by is None else authorised_by.user_id))
+        uow.sessions.add_event(row.id, event, by=actor.user_id,
+                               authorised_by=None if authorised_by is None
+                               else authorised_by.user_id)
         row.last_seen_at = now
         self.audit(uow, actor, f"session.{kind.value}", entity_type="session", entity_id=row.id,
                    new={"at": event.at, "rate_ml_per_h": _dec(rate), "bolus_mg": _dec(bolus),
@@ -599,30 +557,15 @@ class SessionService(Service):
         return self._record(uow, row)
 
     def _vitals(self, uow: UnitOfWork, row: InfusionSessionRow) -> list[VitalSign]:
-        names = self._names(uow)
-        rows = uow.session.scalars(select(VitalSignRow).where(VitalSignRow.session_id == row.id)
-                                   .order_by(VitalSignRow.at, VitalSignRow.id)).all()
-        return [VitalSign(id=v.id, at=v.at, values=VitalValues.from_dict(json.loads(v.values)),
-                          source=VitalSource(v.source), by_name=names.get(v.by_id or 0, "device"),
-                          corrects_id=v.corrects_id, correction_reason=v.correction_reason)
-                for v in rows]
+        return uow.sessions.vitals(row.id)
 
     def _frequency(self, uow: UnitOfWork, row: InfusionSessionRow) -> Frequency:
-        others = uow.session.execute(
-            select(InfusionSessionRow.id, InfusionSessionRow.checked_in_at,
-                   InfusionSessionRow.protocol_id)
-            .where(InfusionSessionRow.patient_id == row.patient_id,
-                   InfusionSessionRow.id != row.id,
-                   InfusionSessionRow.cancelled_reason.is_(None))).all()
-        started = {session_id for (session_id,) in uow.session.execute(
-            select(InfusionEventRow.session_id).where(
-                InfusionEventRow.kind == EventKind.START.value)).all()}
         protocol = uow.protocols.get(row.protocol_id)
         lineage = {p.id for p in uow.protocols.for_patient(row.patient_id)
                    if p.lineage_id == protocol.lineage_id}
         now = self.now()
         today = now.astimezone().date()
-        done = [(at, protocol_id) for sid, at, protocol_id in others if sid in started]
+        done = uow.sessions.started_elsewhere(row.patient_id, excluding=row.id)
         return Frequency(
             today=sum(1 for at, _ in done if at.astimezone().date() == today),
             last_7_days=sum(1 for at, _ in done if now - at < timedelta(days=7)),
@@ -691,7 +634,7 @@ class SessionService(Service):
         return Readiness(tuple(checks))
 
     def _record(self, uow: UnitOfWork, row: InfusionSessionRow) -> SessionRecord:
-        names = self._names(uow)
+        names = uow.sessions.names()
         events = self._events(uow, row)
         concentration = self._concentration(row)
         now = self.now()
@@ -709,8 +652,6 @@ class SessionService(Service):
                 expiry=datetime.fromisoformat(data["expiry"]).date(),
                 drawn_mg=Decimal(data["drawn_mg"]), diluent=data["diluent"],
                 bag_volume_ml=Decimal(data["bag_volume_ml"]))
-        checks = uow.session.scalars(select(DoubleCheckRow).where(
-            DoubleCheckRow.session_id == row.id).order_by(DoubleCheckRow.id)).all()
         vitals = self._vitals(uow, row)
         stopped_at = next((e.at for e in events if e.kind is EventKind.STOP), None)
         intensifiers = [e.at for i, e in enumerate(events) if e.kind is EventKind.BOLUS
@@ -721,11 +662,7 @@ class SessionService(Service):
                                    last_observation=vitals[-1].at if vitals else None,
                                    stopped_at=stopped_at)
         signature = None if row.signature_id is None else uow.signatures.get(row.signature_id)
-        addenda_rows = uow.session.scalars(select(AddendumRow).where(
-            AddendumRow.session_id == row.id).order_by(AddendumRow.id)).all()
-        addenda = tuple(Addendum(text=a.text, reason=a.reason, by_name=names.get(a.by_id, ""),
-                                 at=a.at, signature=None if a.signature_id is None else
-                                 uow.signatures.get(a.signature_id)) for a in addenda_rows)
+        addenda = uow.sessions.addenda(row.id)
         gap = None
         if state_progress.state in {PumpState.RUNNING, PumpState.PAUSED} \
                 and row.last_seen_at is not None and now - row.last_seen_at > GAP_AFTER:
@@ -748,10 +685,7 @@ class SessionService(Service):
             program=program,
             checked_by=None if row.checked_by is None else names.get(row.checked_by),
             checked_at=row.checked_at,
-            double_checks=tuple(DoubleCheckAttempt(checker_name=names.get(c.checker_id, ""),
-                                                   at=c.at,
-                                                   mismatches=tuple(json.loads(c.mismatches)))
-                                for c in checks),
+            double_checks=uow.sessions.double_checks(row.id),
             events=tuple(events), vitals=tuple(vitals), progress=state_progress,
             readiness=self._readiness(uow, row) if stage is SessionStage.PREPARING
             else Readiness(), next_observation_due=due,

@@ -15,6 +15,7 @@ from console.storage.repositories.audit import AuditRepository
 from console.storage.repositories.library import LibraryRepository
 from console.storage.repositories.patients import PatientRepository
 from console.storage.repositories.protocols import ProtocolRepository
+from console.storage.repositories.sessions import SessionRepository
 from console.storage.repositories.settings import SettingsRepository
 from console.storage.repositories.signatures import SignatureRepository
 from console.storage.repositories.users import UserRepository
@@ -107,3 +108,7 @@ class UnitOfWork:
     @property
     def signatures(self) -> SignatureRepository:
         return SignatureRepository(self.session)
+
+    @property
+    def sessions(self) -> SessionRepository:
+        return SessionRepository(self.session)

@@ -741,7 +741,9 @@ def test_discharge_sign_lock_and_addendum(clinic: Clinic) -> None:
 
 
 def test_refused_calls_on_a_missing_session(clinic: Clinic) -> None:
-    refused(clinic, ValidationError, lambda: clinic.sessions.record_weight(
+    from console.errors import NotFound
+
+    refused(clinic, NotFound, lambda: clinic.sessions.record_weight(
         clinic.nurse, 999, "70"), "does not exist")
 
 
@@ -793,3 +795,15 @@ def test_a_new_course_counts_its_sessions_from_one(clinic: Clinic) -> None:
     [frequency] = [c for c in record.readiness.checks if c.key == "frequency"]
     # the session of the first course still counts for the 7 days, not for the new course
     assert frequency.detail == "Session 1 of the course; 1 in the last 7 days."
+
+
+def test_a_silence_during_the_infusion_is_written_to_the_audit_trail(clinic: Clinic) -> None:
+    sid = clinic.running(0)
+    clinic.sessions.heartbeat(clinic.nurse, sid)
+    assert clinic.audit("session.gap", sid) == []
+    clinic.advance(minutes=12)
+    assert clinic.sessions.get(clinic.nurse, sid).gap is not None
+    clinic.sessions.heartbeat(clinic.nurse, sid)
+    [row] = clinic.audit("session.gap", sid)
+    assert row.reason == "the console was not running during the infusion"
+    assert clinic.sessions.get(clinic.nurse, sid).gap is None
