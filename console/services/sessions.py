@@ -573,6 +573,30 @@ class SessionService(Service):
             in_course=sum(1 for _, protocol_id in done if protocol_id in lineage),
         )
 
+    def _exposure(self, uow: UnitOfWork, row: InfusionSessionRow) -> PreStartCheck:
+        """Cumulative ketamine exposure from the recorded events of earlier sessions (shown
+        before each start; repeated courses call for urinary and liver follow-up)."""
+        now = self.now()
+        total = recent = Decimal(0)
+        sessions = 0
+        for other in uow.sessions.for_patient(row.patient_id):
+            if other.id == row.id or other.cancelled_reason is not None:
+                continue
+            delivered = progress(self._events(uow, other), self._concentration(other),
+                                 now).delivered_mg
+            if delivered > 0:
+                sessions += 1
+                total += delivered
+                if now - other.checked_in_at <= timedelta(days=30):
+                    recent += delivered
+        if not sessions:
+            detail = "First session: no earlier ketamine recorded here."
+        else:
+            detail = (f"{format_quantity(total, Unit.MG)} over {sessions} earlier session"
+                      f"{'s' if sessions != 1 else ''}; {format_quantity(recent, Unit.MG)} in "
+                      "the last 30 days. Ask about urinary symptoms at each visit of a course.")
+        return PreStartCheck("exposure", "Cumulative exposure", CheckStatus.PASSED, detail)
+
     def _readiness(self, uow: UnitOfWork, row: InfusionSessionRow) -> Readiness:
         now = self.now()
         protocol = uow.protocols.get(row.protocol_id)
@@ -627,6 +651,7 @@ class SessionService(Service):
                                  f"{gate.detail} Overridden by {override['by']}: "
                                  f"{override['reason']}")
         checks.append(gate)
+        checks.append(self._exposure(uow, row))
         checks.append(frequency_check(self._frequency(uow, row),
                                       per_7_days=entry.sessions_per_7_days_soft,
                                       per_course=min(entry.sessions_per_course_soft,

@@ -807,3 +807,21 @@ def test_a_silence_during_the_infusion_is_written_to_the_audit_trail(clinic: Cli
     [row] = clinic.audit("session.gap", sid)
     assert row.reason == "the console was not running during the infusion"
     assert clinic.sessions.get(clinic.nurse, sid).gap is None
+
+
+def test_cumulative_exposure_is_shown_before_the_next_start(clinic: Clinic) -> None:
+    first = clinic.running(0)
+    clinic.advance(minutes=60)
+    clinic.sessions.stop(clinic.nurse, first, completed=False, reason="nausea")
+    clinic.sessions.discharge(clinic.nurse, first, READY)
+    clinic.sessions.sign(clinic.nurse, first, password=NURSE_PW)
+    clinic.advance(minutes=24 * 60)
+    second = clinic.sessions.check_in(clinic.nurse, clinic.patients[0].id).id
+    [exposure] = [c for c in clinic.sessions.get(clinic.nurse, second).readiness.checks
+                  if c.key == "exposure"]
+    assert exposure.detail.startswith("24.5 mg over 1 earlier session;")
+    assert "24.5 mg in the last 30 days" in exposure.detail
+    other = clinic.sessions.check_in(clinic.nurse, clinic.patients[1].id).id
+    [fresh] = [c for c in clinic.sessions.get(clinic.nurse, other).readiness.checks
+               if c.key == "exposure"]
+    assert fresh.detail.startswith("First session")

@@ -70,6 +70,11 @@ class SessionRepository:
                    InfusionSessionRow.weight_kg.is_not(None))
             .order_by(InfusionSessionRow.checked_in_at.desc()).limit(1))
 
+    def for_patient(self, patient_id: int) -> Sequence[InfusionSessionRow]:
+        return self._session.scalars(
+            select(InfusionSessionRow).where(InfusionSessionRow.patient_id == patient_id)
+            .order_by(InfusionSessionRow.checked_in_at)).all()
+
     def started_elsewhere(self, patient_id: int, *,
                           excluding: int) -> list[tuple[datetime, int]]:
         """(check-in time, protocol id) of the patient's other sessions that were started."""
