@@ -95,6 +95,28 @@ def services(database, clock):  # type: ignore[no-untyped-def]
     return build_services(database, clock)
 
 
+@pytest.fixture
+def real_argon2() -> None:
+    """Ask for this to hash with the production argon2 cost instead of the cheap test cost."""
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, at a low cost, so creating accounts and failing sign-ins stays fast.
+
+    The production parameters are checked in tests/services/test_passwords.py (which asks
+    for ``real_argon2``).
+    """
+    if "real_argon2" in request.fixturenames:
+        return
+    from argon2 import PasswordHasher
+
+    from console.services import passwords
+
+    monkeypatch.setattr(passwords, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 ADMIN_PASSWORD = "first-clinic-pass"  # must not contain the user name
 
 

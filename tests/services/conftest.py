@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from console.domain.audit import AuditEntry
 from console.domain.identity import Actor, Role, User
-from console.services import passwords
 from console.services.base import actor_of
 from console.services.container import Services
 from console.storage.unit_of_work import Database
@@ -97,23 +95,6 @@ class Stored:
         with self._db.read() as uow:
             hashes = {user.id: uow.users.password_hash(user.id) for user in uow.users.list_all()}
             return (self.trail(), self.users(), hashes, self.settings())
-
-
-@pytest.fixture
-def real_argon2() -> None:
-    """Ask for this to hash with the production argon2 cost instead of the cheap test cost."""
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Still argon2id, but at a low cost so the account tests stay fast.
-
-    Production parameters are checked in test_passwords.py (which asks for ``real_argon2``).
-    """
-    if "real_argon2" in request.fixturenames:
-        return
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -10,28 +10,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QDate, Qt
 
 from console.domain.identity import Role
-from console.services import passwords
 from console.services.audit import AuditFilter
 from console.services.base import actor_of
 from console.ui.admin import AdministrationView, AuditPanel, AuditTableModel
 from console.ui.admin.audit import BETWEEN, LAST_7_DAYS, SEARCH_LIMIT, TODAY
 
-# The offscreen platform plugin reports what it cannot do for a window (propagate a layout's
-# minimum size, raise a completion popup, grab the keyboard); that says nothing about the
-# console. Every other Qt warning still fails the test.
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
-
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

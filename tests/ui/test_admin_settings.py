@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from console.domain.identity import Role, SecurityPolicy
-from console.services import passwords
 from console.services.audit import AuditFilter
 from console.services.base import actor_of
 from console.ui.admin import AdministrationView, SecuritySettingsPanel
 from console.ui.admin.settings import NOTHING_CHANGED
 
-# The offscreen platform plugin reports what it cannot do for a window (propagate a layout's
-# minimum size, raise a popup, grab the keyboard); that says nothing about the console. Every
-# other Qt warning still fails the test.
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
-
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Still argon2id, at a low cost, so creating the test accounts stays fast."""
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

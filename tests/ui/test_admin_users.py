@@ -6,32 +6,18 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from console.domain.identity import Actor, Role, normalise_username
 from console.errors import AuthenticationFailed, PasswordChangeRequired, ValidationError
-from console.services import passwords
 from console.services.audit import AuditFilter
 from console.services.base import actor_of
 from console.ui.admin import AdministrationView, UsersPanel
 from console.ui.admin.dialogs import PASSWORDS_DIFFER, ReasonDialog, UserDialog
 from console.ui.admin.users import UserTableModel
 
-# The offscreen platform plugin reports what it cannot do for a window (propagate a layout's
-# minimum size, raise a completion popup, grab the keyboard); that says nothing about the
-# console. Every other Qt warning still fails the test.
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
-
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Still argon2id, at a low cost, so creating accounts and failing sign-ins stays fast."""
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

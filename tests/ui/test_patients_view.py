@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from console.domain.clock import SystemClock
 from console.domain.identity import Role
 from console.domain.patients import Answer, Contraindication
-from console.services import passwords
 from console.ui.admin.common import format_local_time
 from console.ui.main_window import MainWindow
 from console.ui.patients import PatientDialog, PatientsView, PatientTableModel, ScreeningDialog
@@ -34,14 +32,6 @@ from tests.ui.test_patients_support import (
     table_texts,
     write_protocol,
 )
-
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

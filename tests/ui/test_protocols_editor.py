@@ -6,7 +6,6 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from console.domain.drugs import DosingForm, Drug
@@ -14,7 +13,6 @@ from console.domain.identity import Role
 from console.domain.library import default_ketamine_iv
 from console.domain.limits import LimitParameter, Severity
 from console.domain.protocols import ProtocolStatus
-from console.services import passwords
 from console.ui.patients import PatientsView
 from console.ui.patients.models import PatientTableModel
 from console.ui.protocols import ProtocolDialog
@@ -37,14 +35,7 @@ from tests.ui.test_patients_support import (
     write_protocol,
 )
 
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
 WAIT = 3000
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

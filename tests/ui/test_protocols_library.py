@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from console.domain.drugs import Drug
@@ -13,7 +12,6 @@ from console.domain.identity import Role
 from console.domain.limits import LimitParameter, LimitRange
 from console.domain.protocols import LibraryStatus
 from console.errors import AuthenticationFailed
-from console.services import passwords
 from console.ui.admin.common import format_local_time
 from console.ui.admin.dialogs import ReasonDialog
 from console.ui.protocols import ApproveDialog, LibraryEntryDialog, LibraryView
@@ -34,15 +32,8 @@ from tests.ui.test_patients_support import (
     table_texts,
 )
 
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
 KETAMINE = "Ketamine (racemic) IV continuous — outpatient chronic pain"
 ESKETAMINE = "Esketamine IV continuous — outpatient chronic pain"
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from console.domain.identity import Role
 from console.domain.patients import Answer, Contraindication
 from console.domain.protocols import ProtocolStatus
 from console.errors import AuthenticationFailed
-from console.services import passwords
 from console.ui.admin.common import format_local_time
 from console.ui.admin.dialogs import ReasonDialog
 from console.ui.patients import PatientsView
@@ -31,14 +29,6 @@ from tests.ui.test_patients_support import (
     table_texts,
     write_protocol,
 )
-
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

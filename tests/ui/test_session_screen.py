@@ -6,21 +6,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from console.domain.bedside import DoubleCheckEntry, Preparation
 from console.domain.vitals import VitalValues
-from console.services import passwords
 from console.ui.session import SessionView
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Still argon2id, at a low cost so signing in and signing stay fast."""
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

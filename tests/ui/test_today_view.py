@@ -6,21 +6,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from console.domain.bedside import DoubleCheckEntry, Preparation
 from console.domain.vitals import VitalValues
-from console.services import passwords
 from console.ui.session import TodayView
 from console.ui.session.identity import CheckInDialog, ConfirmPatientDialog
 from console.ui.session.today import OVERDUE_COLOUR, SessionTableModel
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
