@@ -30,8 +30,10 @@ from console.domain.units import (
     pounds_to_kg,
 )
 from console.errors import LimitExceeded, ReasonRequired, UserFacingError, ValidationError
-from console.services.session_records import SessionRecord
+from console.services.auth import AuthService
+from console.services.session_records import SessionRecord, SessionStage
 from console.services.sessions import SessionService
+from console.ui.admin.common import mark_invalid
 from console.ui.forms import password_field
 from console.ui.session.common import Section, caption, clock_time, parse_event_time, time_edit
 from console.ui.widgets.figures import FigureTile
@@ -550,14 +552,21 @@ class BlindCheckPanel(Section):
 
 
 class ChecklistPanel(Section):
-    """The pre-start checks, reasons for warnings, the clinician's BP override, and Start."""
+    """The pre-start checks, reasons for warnings, the clinician's BP override, and Start.
 
-    def __init__(self, *, sessions: SessionService, actor: Actor, clock: Clock,
-                 session_id: int, on_record: Apply, parent: QWidget | None = None) -> None:
+    The BP override is given on the spot, on whoever's screen this is: the clinician types
+    their user name and password here (a nurse's screen stays the nurse's), and the service
+    checks the role, the password and the reason.
+    """
+
+    def __init__(self, *, sessions: SessionService, auth: AuthService, actor: Actor,
+                 clock: Clock, session_id: int, on_record: Apply,
+                 parent: QWidget | None = None) -> None:
         super().__init__("Before the start", name="checklist", on_record=on_record,
                          parent=parent)
         self.setObjectName("checklistPanel")
         self._sessions, self._actor, self._id, self._clock = sessions, actor, session_id, clock
+        self._auth = auth
         holder = QWidget(self)
         self.rows = QVBoxLayout(holder)
         self.rows.setContentsMargins(0, 0, 4, 0)
@@ -576,6 +585,12 @@ class ChecklistPanel(Section):
         box = QVBoxLayout(self.override_box)
         box.setContentsMargins(0, 4, 0, 4)
         self.override_note = caption("", self.override_box)
+        self.override_user = QLineEdit(self.override_box)
+        self.override_user.setObjectName("overrideUsername")
+        self.override_user.setPlaceholderText("Clinician's user name")
+        self.override_user.setMaxLength(32)
+        if actor.role is Role.CLINICIAN:
+            self.override_user.setText(actor.username)
         self.override_reason = QLineEdit(self.override_box)
         self.override_reason.setObjectName("overrideReason")
         self.override_reason.setPlaceholderText("Clinician's reason to start despite the BP")
@@ -587,8 +602,9 @@ class ChecklistPanel(Section):
         self.override_button.setAutoDefault(False)
         self.override_button.clicked.connect(self.override)
         box.addWidget(self.override_note)
-        box.addWidget(self.override_reason)
+        box.addWidget(self.override_user)
         box.addWidget(self.override_password)
+        box.addWidget(self.override_reason)
         box.addWidget(self.override_button)
         self.body.addWidget(self.override_box)
         self.blocked = QLabel(self)
@@ -607,9 +623,12 @@ class ChecklistPanel(Section):
         self.body.addLayout(start_row)
         self.body.addWidget(self.start_button)
         self.finish()
+        for edit in (self.override_user, self.override_password, self.override_reason):
+            edit.returnPressed.connect(self.override)
 
     def fields(self) -> Mapping[str, QWidget]:
-        return {**self.warning_reasons, "at": self.at_edit, "reason": self.override_reason}
+        return {**self.warning_reasons, "at": self.at_edit, "reason": self.override_reason,
+                "username": self.override_user, "password": self.override_password}
 
     def show_record(self, record: SessionRecord) -> None:
         while self.rows.count():
@@ -640,14 +659,10 @@ class ChecklistPanel(Section):
             if check.blocks and check.clinician_override:
                 override = check
         self.override_box.setVisible(override is not None)
-        clinician = self._actor.role is Role.CLINICIAN
-        for widget in (self.override_reason, self.override_password, self.override_button):
-            widget.setVisible(clinician)
         if override is not None:
             self.override_note.setText(
-                "A clinician may override this gate with a reason and their password."
-                if clinician else "Only a clinician can override this gate: ask the clinician "
-                "to sign in on this console.")
+                "Only a clinician can override this gate: the clinician enters their user "
+                "name, password and the reason here.")
         blocking = record.readiness.blocking
         self.start_button.setEnabled(not blocking)
         self.blocked.setText("Still needed: " + ", ".join(c.title.lower() for c in blocking)
@@ -667,9 +682,96 @@ class ChecklistPanel(Section):
             reasons=reasons))
 
     def override(self) -> None:
-        done = self.act(lambda: self._sessions.override_check(
-            self._actor, self._id, check="bp_gate", reason=self.override_reason.text(),
-            password=self.override_password.text()))
+        """The clinician is identified by their own user name and password; the service then
+        checks that they are a clinician, their password again, and the reason."""
+        def call() -> SessionRecord:
+            password = self.override_password.text()
+            clinician = self._auth.sign_in(self.override_user.text().strip(), password)
+            return self._sessions.override_check(
+                clinician, self._id, check="bp_gate", reason=self.override_reason.text(),
+                password=password)
+        done = self.act(call)
         self.override_password.clear()
         if done:
             self.override_reason.clear()
+            if self._actor.role is not Role.CLINICIAN:
+                self.override_user.clear()
+
+
+class CancelSection(Section):
+    """Cancel the session before the start (the patient left, the dose is not given…): a
+    reason is required and kept with the record.
+
+    Signals:
+        cancelled(): the service recorded the cancellation.
+    """
+
+    cancelled = Signal()
+
+    def __init__(self, *, sessions: SessionService, actor: Actor, session_id: int,
+                 on_record: Apply, parent: QWidget | None = None) -> None:
+        super().__init__("Cancel this session", name="cancel", on_record=on_record,
+                         parent=parent)
+        self._sessions, self._actor, self._id = sessions, actor, session_id
+        self.open_button = QPushButton("Cancel session…", self)
+        self.open_button.setObjectName("cancelSessionButton")
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(self.expand)
+        self.editor = QWidget(self)
+        editor = QVBoxLayout(self.editor)
+        editor.setContentsMargins(0, 0, 0, 0)
+        editor.addWidget(caption("Nothing has been given. The session is closed with your "
+                                 "reason and stays in the record; the patient can be checked "
+                                 "in again.", self.editor))
+        self.reason = QLineEdit(self.editor)
+        self.reason.setObjectName("cancelReason")
+        self.reason.setPlaceholderText("Reason for cancelling (required)")
+        self.reason.setMaxLength(500)
+        self.reason.returnPressed.connect(self.confirm)
+        self.keep_button = QPushButton("Keep the session", self.editor)
+        self.keep_button.setObjectName("keepSessionButton")
+        self.keep_button.setAutoDefault(False)
+        self.keep_button.clicked.connect(self.collapse)
+        self.confirm_button = QPushButton("Cancel the session", self.editor)
+        self.confirm_button.setObjectName("confirmCancelButton")
+        self.confirm_button.setProperty("role", "danger")
+        self.confirm_button.setAutoDefault(False)
+        self.confirm_button.clicked.connect(self.confirm)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.keep_button)
+        buttons.addWidget(self.confirm_button)
+        editor.addWidget(self.reason)
+        editor.addLayout(buttons)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.open_button)
+        self.body.addLayout(row)
+        self.body.addWidget(self.editor)
+        self.finish()
+        self.collapse()
+
+    def fields(self) -> Mapping[str, QWidget]:
+        return {"reason": self.reason}
+
+    def expand(self) -> None:
+        self.editor.show()
+        self.open_button.hide()
+        self.reason.setFocus()
+
+    def collapse(self) -> None:
+        self.reason.clear()
+        self.message.clear_message()
+        mark_invalid(self.reason, False)
+        self.editor.hide()
+        self.open_button.show()
+
+    def confirm(self) -> None:
+        if self.act(lambda: self._sessions.cancel(self._actor, self._id,
+                                                  reason=self.reason.text())):
+            self.reason.clear()
+            self.editor.hide()
+            self.cancelled.emit()
+
+    def show_record(self, record: SessionRecord) -> None:
+        self.setVisible(record.stage is SessionStage.PREPARING)

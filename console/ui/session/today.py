@@ -122,6 +122,9 @@ class SessionTableModel(QAbstractTableModel):
 class TodayView(QWidget):
     """The day's sessions; opening one confirms the patient, then shows the session screen.
 
+    A session cancelled before the start leaves the list (it stays in the patient's record);
+    a line under the list counts them.
+
     ``refresh()`` re-reads the list (also every 15 s, and when the area is opened).
     """
 
@@ -159,6 +162,9 @@ class TodayView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.empty_label = QLabel("No sessions yet today. Check in the first patient.", self)
         self.empty_label.setObjectName("muted")
+        self.cancelled_label = QLabel(self)
+        self.cancelled_label.setObjectName("muted")
+        self.cancelled_label.hide()
         self.message = InlineMessage(self)
         hint = QLabel("Open a session with a double-click, Enter or Open session: the patient "
                       "is confirmed by two identifiers first. An overdue observation shows in "
@@ -180,6 +186,7 @@ class TodayView(QWidget):
         page_layout.addWidget(self.message)
         page_layout.addWidget(self.empty_label)
         page_layout.addWidget(self.table, 1)
+        page_layout.addWidget(self.cancelled_label)
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(list_page)
@@ -211,8 +218,14 @@ class TodayView(QWidget):
         except UserFacingError as error:
             self.message.show_error(error.message)
             return
+        cancelled = [r for r in rows if r.stage is SessionStage.CANCELLED]
+        rows = [r for r in rows if r.stage is not SessionStage.CANCELLED]
         self.model.set_rows(rows, self._clock.now())
         self.empty_label.setVisible(not rows)
+        self.cancelled_label.setText(
+            f"Cancelled before the start today: {len(cancelled)} (kept in the patients' "
+            "records)." if cancelled else "")
+        self.cancelled_label.setVisible(bool(cancelled))
         if selected is not None:
             self.select(selected.id)
         self._update_buttons()
@@ -257,6 +270,7 @@ class TodayView(QWidget):
         view = SessionView(services=self._services, actor=self._actor, clock=self._clock,
                            session_id=session_id, parent=self.session_holder)
         view.back_requested.connect(self.back_to_list)
+        view.cancelled.connect(lambda: self._session_cancelled(view))
         self.session_layout.addWidget(view)
         self.session_view = view
         self.pages.setCurrentIndex(self.SESSION_PAGE)
@@ -267,6 +281,14 @@ class TodayView(QWidget):
             self.session_layout.removeWidget(self.session_view)
             self.session_view.deleteLater()
             self.session_view = None
+
+    def _session_cancelled(self, view: SessionView) -> None:
+        record = view.record
+        self.back_to_list()
+        if record is not None:
+            self.message.show_info(
+                f"Session for {record.patient.display_name} cancelled: "
+                f"{record.cancelled_reason}.")
 
     def back_to_list(self) -> None:
         self.close_session()

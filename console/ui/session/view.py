@@ -36,6 +36,7 @@ from console.ui.session.after import AddendaSection, DischargeSection, SignSecti
 from console.ui.session.common import STAGE_LABELS, clock_time, set_kind
 from console.ui.session.prestart import (
     BlindCheckPanel,
+    CancelSection,
     ChecklistPanel,
     DoubleCheckSection,
     PreparationSection,
@@ -63,9 +64,11 @@ def _scroll(content: QWidget, name: str) -> QScrollArea:
 class SessionView(QWidget):
     """Signals:
         back_requested(): the nurse wants the Today list again.
+        cancelled(): the session was cancelled before the start (the record holds why).
     """
 
     back_requested = Signal()
+    cancelled = Signal()
 
     def __init__(self, *, services: Services, actor: Actor, clock: Clock, session_id: int,
                  parent: QWidget | None = None) -> None:
@@ -114,7 +117,9 @@ class SessionView(QWidget):
         self.double_check.begin.connect(self.begin_double_check)
         self.baseline = VitalsEntry("5  Baseline vitals (within 30 min before the start)",
                                     clock=clock, **kw)
-        self.checklist = ChecklistPanel(clock=clock, **kw)
+        self.checklist = ChecklistPanel(clock=clock, auth=services.auth, **kw)
+        self.cancel = CancelSection(**kw)
+        self.cancel.cancelled.connect(self.cancelled)
         self.blind = BlindCheckPanel(sessions=self._sessions, session_id=session_id,
                                      on_record=self.apply)
         self.blind.done.connect(self.end_double_check)
@@ -130,7 +135,8 @@ class SessionView(QWidget):
         self.timeline = TimelineList()
 
         self.pages = QStackedWidget(self)
-        self.pages.addWidget(self._build_prestart_page())
+        self.prestart_page = self._build_prestart_page()
+        self.pages.addWidget(self.prestart_page)
         self.pages.addWidget(self._build_blind_page())
         self.pages.addWidget(self._build_course_page())
 
@@ -182,6 +188,7 @@ class SessionView(QWidget):
         column.addWidget(self.program)
         column.addWidget(self.double_check)
         column.addWidget(self.baseline)
+        column.addWidget(self.cancel)
         column.addStretch(1)
         page = QWidget()
         row = QHBoxLayout(page)
@@ -278,13 +285,17 @@ class SessionView(QWidget):
             else self.total_banner.clear_text()
 
         for section in (self.weight, self.preparation, self.program, self.double_check,
-                        self.checklist, self.observations, self.infusion_actions, self.sign,
-                        self.addenda, self.timeline):
+                        self.checklist, self.cancel, self.observations, self.infusion_actions,
+                        self.sign, self.addenda, self.timeline):
             section.show_record(record)
         self.baseline.show_record(record)
 
         preparing = record.stage is SessionStage.PREPARING
-        if preparing:
+        cancelled = record.stage is SessionStage.CANCELLED
+        # A session cancelled before the start never ran: its preparation stays readable,
+        # and nothing more can be recorded on it.
+        self.prestart_page.setEnabled(not cancelled)
+        if preparing or cancelled:
             if not self.blind_mode:
                 self.pages.setCurrentIndex(0)
             self.observation_banner.clear_text()
