@@ -5,14 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from argon2 import PasswordHasher
 
 from console.domain.drugs import DosingForm, Drug, Route
 from console.domain.identity import Role
 from console.domain.library import MAX_CONCENTRATION, STANDARD_CONCENTRATIONS
 from console.domain.limits import LimitParameter, LimitRange, Severity
 from console.domain.protocols import LibraryStatus
-from console.services import passwords
 from console.ui.patients import PatientsView
 from console.ui.patients.models import PatientTableModel
 from console.ui.protocols import ApproveDialog, LibraryEntryDialog, LibraryView, ProtocolDialog
@@ -34,15 +32,8 @@ from tests.ui.test_patients_support import (
     screen_all,
 )
 
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
 WAIT = 3000
 INTRANASAL = "Esketamine intranasal"
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

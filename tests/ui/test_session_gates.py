@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from console.domain.bedside import DoubleCheckEntry, Preparation
@@ -18,20 +17,11 @@ from console.domain.library import default_ketamine_iv
 from console.domain.protocols import Titration
 from console.domain.vitals import VitalValues
 from console.errors import AuthenticationFailed
-from console.services import passwords
 from console.services.audit import AuditFilter
 from console.services.protocols import ProtocolDraft
 from console.services.session_records import SessionStage
 from console.ui.session import SessionView
 from console.ui.session.today import TodayView
-
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support ")
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
