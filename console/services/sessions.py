@@ -32,7 +32,7 @@ from console.domain.bedside import (
 )
 from console.domain.clock import Clock
 from console.domain.dosing import calculate, check_weight
-from console.domain.drugs import VIAL_STRENGTHS_MG_PER_ML
+from console.domain.drugs import VIAL_STRENGTHS_MG_PER_ML, DosingForm
 from console.domain.identity import Actor, Role
 from console.domain.infusion import (
     EventKind,
@@ -131,6 +131,11 @@ class SessionService(Service):
                     f"{patient.display_name} has no verified protocol in force. A clinician "
                     "must write and verify one before a session.", field="protocol")
             protocol = max(protocols, key=lambda p: p.id)
+            if protocol.order.form is DosingForm.FIXED_DOSE:
+                raise ValidationError(
+                    f"{patient.display_name}'s protocol is a fixed dose (not an infusion). "
+                    "Infusion sessions run an IV pump program; record a fixed dose in the "
+                    "patient's record instead.", field="protocol")
             open_session = uow.sessions.open_for_patient(patient_id)
             if open_session is not None:
                 raise ConflictError(
