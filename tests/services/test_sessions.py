@@ -825,3 +825,34 @@ def test_cumulative_exposure_is_shown_before_the_next_start(clinic: Clinic) -> N
     [fresh] = [c for c in clinic.sessions.get(clinic.nurse, other).readiness.checks
                if c.key == "exposure"]
     assert fresh.detail.startswith("First session")
+
+
+def test_a_fixed_dose_protocol_cannot_start_an_infusion_session(clinic: Clinic) -> None:
+    from console.domain.dosing import DoseOrder
+    from console.domain.drugs import DosingForm, Drug, Route
+    from console.domain.library import LibraryEntry
+    from console.domain.limits import LimitParameter, LimitRange
+    from console.domain.patients import Answer, Contraindication
+    from console.domain.protocols import Course
+    from console.services.protocols import ProtocolDraft
+
+    s = clinic.services
+    author = clinic.clinician
+    verifier = s.auth.sign_in("dokafor", "doctor-demo-2")
+    entry = s.library.create_draft(author, LibraryEntry(
+        name="Esketamine intranasal", drug=Drug.ESKETAMINE, route=Route.INTRANASAL,
+        limits={LimitParameter.DOSE_MG: LimitRange(soft_max=Decimal(56), hard_max=Decimal(84))}))
+    s.library.approve(author, entry.id, password="doctor-demo-1")
+    patient = clinic.unprotocolled
+    s.patients.record_screen(clinic.nurse, patient.id,
+                             dict.fromkeys(Contraindication, (Answer.NO, "")))
+    protocol = s.protocols.create(author, patient.id, ProtocolDraft(
+        library_entry_id=entry.id,
+        order=DoseOrder(Drug.ESKETAMINE, DosingForm.FIXED_DOSE, dose_mg=Decimal(28)),
+        course=Course(sessions=6, sessions_per_week=2), titration=None,
+        planning_weight_kg=Decimal(70)))
+    s.protocols.verify(verifier, protocol.id, password="doctor-demo-2")
+    with pytest.raises(ValidationError, match="fixed dose") as refused_check_in:
+        clinic.sessions.check_in(clinic.nurse, patient.id)
+    assert refused_check_in.value.field == "protocol"
+    assert clinic.audit("session.checked_in") == []
