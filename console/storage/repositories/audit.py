@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -14,6 +15,13 @@ from console.domain.audit import entry_hash as compute_hash
 from console.storage.rows import AuditHeadRow, AuditRow
 
 HEAD_ID = 1
+_HEAD = cast(Table, AuditHeadRow.__table__)
+_RECORDS = cast(Table, AuditRow.__table__)
+_LOCK_HEAD = (select(_HEAD.c.sequence, _HEAD.c.hash)
+              .where(_HEAD.c.id == HEAD_ID).with_for_update())
+_INSERT_RECORD = _RECORDS.insert()
+_MOVE_HEAD = (_HEAD.update().where(_HEAD.c.id == HEAD_ID)
+              .values(sequence=bindparam("new_sequence"), hash=bindparam("new_hash")))
 
 
 def to_entry(row: AuditRow) -> AuditEntry:
@@ -97,42 +105,35 @@ class AuditRepository:
             prev_hash=prev_hash,
             hash=digest,
         )
-        # A plain INSERT (no ORM bookkeeping for a row that is never read back or changed).
-        self._session.execute(insert(AuditRow).values(**asdict(entry)))
-        head.sequence, head.hash = sequence, digest
-        self._session.flush()
+        # Plain statements on the tables, compiled once: no ORM bookkeeping for rows that are
+        # never read back in this unit of work (this is on the path of every clinical entry).
+        self._session.execute(_INSERT_RECORD, asdict(entry))
+        self._session.execute(_MOVE_HEAD, {"new_sequence": sequence, "new_hash": digest})
         return entry
 
-    def _locked_head(self) -> AuditHeadRow:
-        """The head row, locked for this transaction; created (at the genesis) if missing.
+    def _locked_head(self) -> ChainHead:
+        """The head, locked for this transaction; created (at the genesis) if missing.
 
         Before the first record there is no row to lock, so two first writers could both
         start the chain. The row is inserted with ON CONFLICT DO NOTHING instead: the second
         writer waits for the first to commit, then locks and extends the first one's row.
         """
-        locked = (
-            select(AuditHeadRow)
-            .where(AuditHeadRow.id == HEAD_ID)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        head = self._session.scalar(locked)
-        if head is not None:
-            return head
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        self._session.execute(
-            insert(AuditHeadRow)
-            .values(id=HEAD_ID, sequence=0, hash=GENESIS_HASH)
-            .on_conflict_do_nothing(index_elements=[AuditHeadRow.id])
-        )
-        head = self._session.scalar(locked)
-        if head is None:
-            raise RuntimeError("the audit chain head row could not be created")
-        return head
+        row = self._session.execute(_LOCK_HEAD).one_or_none()
+        if row is None:
+            dialect = self._session.get_bind().dialect.name
+            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            self._session.execute(
+                insert(_HEAD).values(id=HEAD_ID, sequence=0, hash=GENESIS_HASH)
+                .on_conflict_do_nothing(index_elements=[_HEAD.c.id])
+            )
+            row = self._session.execute(_LOCK_HEAD).one_or_none()
+            if row is None:
+                raise RuntimeError("the audit chain head row could not be created")
+        return ChainHead(sequence=row.sequence, hash=row.hash)
 
     def head(self) -> ChainHead | None:
-        row = self._session.get(AuditHeadRow, HEAD_ID)
+        row = self._session.execute(
+            select(_HEAD.c.sequence, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID)).one_or_none()
         return None if row is None else ChainHead(sequence=row.sequence, hash=row.hash)
 
     def iterate(self, batch_size: int = 2000) -> Iterator[AuditEntry]:
