@@ -238,6 +238,9 @@ class VitalsChart(QWidget):
         self.bp_band = pg.FillBetweenItem(self.curves["systolic"].curve,
                                           self.curves["diastolic"].curve, brush=QBrush(fill))
         self.vitals_plot.addItem(self.bp_band)
+        # Rebuilding the fill path is the costliest step of a redraw: do it once, when the
+        # diastolic curve (updated after the systolic one, in data and on scrolling) changes.
+        self.curves["systolic"].curve.sigPlotChanged.disconnect(self.bp_band.curveChanged)
 
         # infusion: rate on the left axis, cumulative dose on a right-hand view box
         self.rate_curve = pg.PlotDataItem(pen=pg.mkPen(TEXT, width=1), antialias=False,
