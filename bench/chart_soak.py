@@ -32,7 +32,6 @@ from PySide6.QtWidgets import QApplication
 from console.ui.charts import VitalsChart
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-SIZE = (1200, 800)
 CHANNELS = ("heart_rate", "systolic", "diastolic", "spo2", "respiratory_rate", "pain_nrs",
             "sedation_rass", "dissociation")
 
@@ -48,16 +47,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redraws", type=int, default=50_000)
     parser.add_argument("--quick", action="store_true", help="3,000 redraws")
+    parser.add_argument("--size", default="800x500",
+                        help="widget size, WxH (default 800x500: memory and stability are "
+                             "what is measured here; frame time is chart_frame.py's job)")
     args = parser.parse_args()
     redraws = 3_000 if args.quick else args.redraws
     checkpoint = min(1_000, redraws)
+    size = tuple(int(v) for v in args.size.lower().split("x", 1))
     app = QApplication.instance() or QApplication([])
     print(machine_notes())
-    print(f"{redraws} redraws, widget {SIZE[0]}×{SIZE[1]}, {len(CHANNELS)} channels, "
+    print(f"{redraws} redraws, widget {size[0]}×{size[1]}, {len(CHANNELS)} channels, "
           f"platform {app.platformName()}", flush=True)
 
     chart = VitalsChart()
-    chart.resize(*SIZE)
+    chart.resize(size[0], size[1])
     chart.show()
     app.processEvents()
     rng = np.random.default_rng(11)
