@@ -63,8 +63,9 @@ class Channel:
 
 CHANNELS: tuple[Channel, ...] = (
     Channel("heart_rate", "HR", "/min", "#2fb383", "vitals"),
-    Channel("systolic", "SBP", "mmHg", "#ff8a8e", "vitals"),
-    Channel("diastolic", "DBP", "mmHg", "#ff8a8e", "vitals"),
+    # Blood pressure in near-white: red, yellow and cyan belong to alarms only.
+    Channel("systolic", "SBP", "mmHg", "#dfe6ee", "vitals"),
+    Channel("diastolic", "DBP", "mmHg", "#dfe6ee", "vitals"),
     Channel("spo2", "SpO2", "%", "#7fb8ff", "vitals"),
     Channel("respiratory_rate", "RR", "/min", "#c39bff", "vitals"),
     Channel("pain_nrs", "Pain", "NRS", "#ff9f5a", "scores"),
@@ -233,7 +234,7 @@ class VitalsChart(QWidget):
             plot = self.vitals_plot if channel.plot == "vitals" else self.scores_plot
             self.curves[channel.key] = _curve(plot, channel.colour, channel.label)
         fill = QColor(_BY_KEY["systolic"].colour)
-        fill.setAlpha(60)
+        fill.setAlpha(28)
         # Filled between the drawn (clipped, downsampled) curves, so it follows every scroll.
         self.bp_band = pg.FillBetweenItem(self.curves["systolic"].curve,
                                           self.curves["diastolic"].curve, brush=QBrush(fill))
@@ -405,6 +406,10 @@ class VitalsChart(QWidget):
             plot.removeItem(item)
         self._band_items.clear()
         for _row, plot_name, low, high, priority in alarm_bands(thresholds):
+            # Only the red (high-priority) zones are shaded: with five channels on one axis the
+            # yellow and cyan zones overlapped into a wash that hid the curves.
+            if priority is not AlarmPriority.HIGH:
+                continue
             plot = self.vitals_plot if plot_name == "vitals" else self.scores_plot
             colour = QColor(ALARM_COLOURS[priority])
             colour.setAlpha(_BAND_ALPHA)
