@@ -129,3 +129,28 @@ def click_row(qtbot, table, column: int, text: str) -> None:  # type: ignore[no-
             qtbot.mouseClick(table.viewport(), LEFT, pos=table.visualRect(index).center())
             return
     raise AssertionError(f"{text!r} is not in the table")
+
+
+def shown(qtbot, view: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
+    """Show a view at a typical clinic-screen size, wait until it is exposed, and load it."""
+    qtbot.addWidget(view)
+    view.resize(1300, 860)
+    view.show()
+    qtbot.waitExposed(view)
+    view.refresh()  # type: ignore[attr-defined]
+    return view
+
+
+def model_rows(view: QWidget, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a view's table as {column title: text}."""
+    model = view.table.model()  # type: ignore[attr-defined]
+    return [{title: model.index(row, column).data() for column, title in enumerate(columns)}
+            for row in range(model.rowCount())]
+
+
+def approved_clinician(services, admin):  # type: ignore[no-untyped-def]
+    """Dr Patel, who has approved the shipped drug library (protocols need approved entries)."""
+    clinician = person(services, admin, "dpatel", "Dr Priya Patel", Role.CLINICIAN,
+                       PATEL_PASSWORD)
+    approve_shipped_library(services, clinician, PATEL_PASSWORD)
+    return clinician

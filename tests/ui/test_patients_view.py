@@ -25,10 +25,12 @@ from tests.ui.test_patients_support import (
     audit_records,
     click,
     click_row,
+    model_rows,
     person,
     register,
     retype,
     screen_all,
+    shown,
     table_texts,
     write_protocol,
 )
@@ -51,19 +53,12 @@ def okafor(services, admin):  # type: ignore[no-untyped-def]
 
 def open_view(qtbot, services, actor) -> PatientsView:  # type: ignore[no-untyped-def]
     view = PatientsView(services=services, actor=actor)
-    qtbot.addWidget(view)
-    view.resize(1300, 860)
-    view.show()
-    qtbot.waitExposed(view)
-    view.refresh()
+    shown(qtbot, view)
     return view
 
 
 def results(view: PatientsView) -> list[dict[str, str]]:
-    model = view.table.model()
-    return [{title: model.index(row, column).data()
-             for column, title in enumerate(PatientTableModel.COLUMNS)}
-            for row in range(model.rowCount())]
+    return model_rows(view, PatientTableModel.COLUMNS)
 
 
 def open_register(qtbot, view: PatientsView) -> PatientDialog:  # type: ignore[no-untyped-def]

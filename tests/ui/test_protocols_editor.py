@@ -21,7 +21,7 @@ from tests.ui.test_patients_support import (
     NURSE_PASSWORD,
     OKAFOR_PASSWORD,
     PATEL_PASSWORD,
-    approve_shipped_library,
+    approved_clinician,
     approved_entry,
     audit_actions,
     audit_records,
@@ -40,10 +40,7 @@ WAIT = 3000
 
 @pytest.fixture
 def patel(services, admin):  # type: ignore[no-untyped-def]
-    clinician = person(services, admin, "dpatel", "Dr Priya Patel", Role.CLINICIAN,
-                       PATEL_PASSWORD)
-    approve_shipped_library(services, clinician, PATEL_PASSWORD)
-    return clinician
+    return approved_clinician(services, admin)
 
 
 @pytest.fixture

@@ -27,8 +27,10 @@ from tests.ui.test_patients_support import (
     choose,
     click,
     click_row,
+    model_rows,
     person,
     retype,
+    shown,
     table_texts,
 )
 
@@ -43,19 +45,12 @@ def patel(services, admin):  # type: ignore[no-untyped-def]
 
 def library_of(qtbot, services, actor) -> LibraryView:  # type: ignore[no-untyped-def]
     view = LibraryView(services=services, actor=actor)
-    qtbot.addWidget(view)
-    view.resize(1300, 860)
-    view.show()
-    qtbot.waitExposed(view)
-    view.refresh()
+    shown(qtbot, view)
     return view
 
 
 def rows(view: LibraryView) -> list[dict[str, str]]:
-    model = view.table.model()
-    return [{title: model.index(row, column).data()
-             for column, title in enumerate(LibraryTableModel.COLUMNS)}
-            for row in range(model.rowCount())]
+    return model_rows(view, LibraryTableModel.COLUMNS)
 
 
 def limit_rows(view: LibraryView) -> list[list[str]]:

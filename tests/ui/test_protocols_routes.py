@@ -20,7 +20,7 @@ from console.ui.protocols.models import LibraryTableModel
 from tests.ui.test_patients_support import (
     NURSE_PASSWORD,
     PATEL_PASSWORD,
-    approve_shipped_library,
+    approved_clinician,
     audit_actions,
     audit_records,
     choose,
@@ -30,6 +30,7 @@ from tests.ui.test_patients_support import (
     register,
     retype,
     screen_all,
+    shown,
 )
 
 WAIT = 3000
@@ -38,10 +39,7 @@ INTRANASAL = "Esketamine intranasal"
 
 @pytest.fixture
 def patel(services, admin):  # type: ignore[no-untyped-def]
-    clinician = person(services, admin, "dpatel", "Dr Priya Patel", Role.CLINICIAN,
-                       PATEL_PASSWORD)
-    approve_shipped_library(services, clinician, PATEL_PASSWORD)
-    return clinician
+    return approved_clinician(services, admin)
 
 
 @pytest.fixture
@@ -54,11 +52,7 @@ def patient(services, admin, patel):  # type: ignore[no-untyped-def]
 
 def library_of(qtbot, services, actor) -> LibraryView:  # type: ignore[no-untyped-def]
     view = LibraryView(services=services, actor=actor)
-    qtbot.addWidget(view)
-    view.resize(1300, 860)
-    view.show()
-    qtbot.waitExposed(view)
-    view.refresh()
+    shown(qtbot, view)
     return view
 
 

@@ -18,7 +18,7 @@ from tests.ui.test_patients_support import (
     NURSE_PASSWORD,
     OKAFOR_PASSWORD,
     PATEL_PASSWORD,
-    approve_shipped_library,
+    approved_clinician,
     audit_actions,
     audit_records,
     click,
@@ -26,6 +26,7 @@ from tests.ui.test_patients_support import (
     person,
     register,
     screen_all,
+    shown,
     table_texts,
     write_protocol,
 )
@@ -33,10 +34,7 @@ from tests.ui.test_patients_support import (
 
 @pytest.fixture
 def patel(services, admin):  # type: ignore[no-untyped-def]
-    clinician = person(services, admin, "dpatel", "Dr Priya Patel", Role.CLINICIAN,
-                       PATEL_PASSWORD)
-    approve_shipped_library(services, clinician, PATEL_PASSWORD)
-    return clinician
+    return approved_clinician(services, admin)
 
 
 @pytest.fixture
@@ -56,11 +54,7 @@ def patient(services, nurse):  # type: ignore[no-untyped-def]
 
 def record_of(qtbot, services, actor) -> PatientsView:  # type: ignore[no-untyped-def]
     view = PatientsView(services=services, actor=actor)
-    qtbot.addWidget(view)
-    view.resize(1300, 860)
-    view.show()
-    qtbot.waitExposed(view)
-    view.refresh()
+    shown(qtbot, view)
     click_row(qtbot, view.table, PatientTableModel.NAME, "HARPER, Eleanor")
     click(qtbot, view.open_button)
     return view

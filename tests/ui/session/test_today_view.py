@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 
-from console.domain.bedside import DoubleCheckEntry, Preparation
 from console.domain.vitals import VitalValues
 from console.ui.session import TodayView
 from console.ui.session.identity import CheckInDialog, ConfirmPatientDialog
 from console.ui.session.today import OVERDUE_COLOUR, SessionTableModel
-
-
-@pytest.fixture
-def nurse(services):  # type: ignore[no-untyped-def]
-    services.demo.seed()
-    return services.auth.sign_in("nkim", "nurse-demo-1")
+from tests.ui.session_support import double_checked, programmed
 
 
 def today_view(qtbot, services, nurse, clock) -> TodayView:  # type: ignore[no-untyped-def]
@@ -101,16 +93,8 @@ def test_opening_a_session_first_confirms_the_patient(qtbot, services, nurse, cl
 def test_a_running_session_shows_rate_and_an_overdue_observation_in_cyan(  # type: ignore[no-untyped-def]
     qtbot, services, nurse, clock
 ):
-    record = services.sessions.check_in(nurse, patient(services, nurse, "DEMO0005").id)
-    services.sessions.record_weight(nurse, record.id, "70")
-    services.sessions.record_preparation(nurse, record.id, Preparation(
-        Decimal(50), "KX2291", date(2027, 6, 30), Decimal(250), "Sodium chloride 0.9%",
-        Decimal(250)))
-    services.sessions.program_pump(nurse, record.id)
-    services.sessions.double_check(record.id, checker_username="tlopez",
-                                   checker_password="nurse-demo-2",
-                                   entry=DoubleCheckEntry(Decimal(70), Decimal(1),
-                                                          Decimal("24.5")))
+    record = programmed(services, nurse, "DEMO0005")
+    double_checked(services, record)
     services.sessions.record_vitals(nurse, record.id, VitalValues(
         heart_rate=72, systolic=124, diastolic=78, spo2=98, respiratory_rate=14))
     services.sessions.start(nurse, record.id)

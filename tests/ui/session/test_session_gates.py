@@ -4,13 +4,10 @@ spot by a clinician, reasons for warnings, cancelling before the start; and the 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
-import pytest
 from PySide6.QtCore import Qt
 
-from console.domain.bedside import DoubleCheckEntry, Preparation
 from console.domain.dosing import DoseOrder
 from console.domain.drugs import DosingForm, Drug
 from console.domain.library import default_ketamine_iv
@@ -22,31 +19,13 @@ from console.services.protocols import ProtocolDraft
 from console.services.session_records import SessionStage
 from console.ui.session import SessionView
 from console.ui.session.today import TodayView
-
-
-@pytest.fixture
-def nurse(services):  # type: ignore[no-untyped-def]
-    services.demo.seed()
-    return services.auth.sign_in("nkim", "nurse-demo-1")
-
-
-def programmed(services, nurse):  # type: ignore[no-untyped-def]
-    """DEMO0005 checked in, weighed (70 kg), bag prepared (1 mg/mL), pump programmed."""
-    patient = services.patients.search(nurse, "DEMO0005")[0]
-    record = services.sessions.check_in(nurse, patient.id)
-    services.sessions.record_weight(nurse, record.id, "70")
-    services.sessions.record_preparation(nurse, record.id, Preparation(
-        Decimal(50), "KX2291", date(2027, 6, 30), Decimal(250), "Sodium chloride 0.9%",
-        Decimal(250)))
-    return services.sessions.program_pump(nurse, record.id)
+from tests.ui.session_support import double_checked, programmed
 
 
 def checked(services, nurse):  # type: ignore[no-untyped-def]
     """Programmed and double-checked by a second nurse: only the baseline vitals are left."""
     record = programmed(services, nurse)
-    return services.sessions.double_check(
-        record.id, checker_username="tlopez", checker_password="nurse-demo-2",
-        entry=DoubleCheckEntry(Decimal(70), Decimal(1), Decimal("24.5")))
+    return double_checked(services, record)
 
 
 def open_view(qtbot, services, nurse, clock, session_id: int) -> SessionView:  # type: ignore[no-untyped-def]

@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from console.domain.bedside import DoubleCheckEntry, Preparation
 from console.domain.vitals import VitalValues
 from console.ui.session import SessionView
-
-
-@pytest.fixture
-def nurse(services):  # type: ignore[no-untyped-def]
-    services.demo.seed()
-    return services.auth.sign_in("nkim", "nurse-demo-1")
-
-
-def programmed(services, nurse):  # type: ignore[no-untyped-def]
-    """A checked-in patient weighed (70 kg), bag prepared (1 mg/mL), pump programmed."""
-    patient = services.patients.search(nurse, "DEMO0005")[0]
-    record = services.sessions.check_in(nurse, patient.id)
-    services.sessions.record_weight(nurse, record.id, "70")
-    services.sessions.record_preparation(nurse, record.id, Preparation(
-        Decimal(50), "KX2291", date(2027, 6, 30), Decimal(250), "Sodium chloride 0.9%",
-        Decimal(250)))
-    return services.sessions.program_pump(nurse, record.id)
+from tests.ui.session_support import double_checked, programmed
 
 
 def running(services, nurse):  # type: ignore[no-untyped-def]
     record = programmed(services, nurse)
-    services.sessions.double_check(record.id, checker_username="tlopez",
-                                   checker_password="nurse-demo-2",
-                                   entry=DoubleCheckEntry(Decimal(70), Decimal(1),
-                                                          Decimal("24.5")))
+    double_checked(services, record)
     services.sessions.record_vitals(nurse, record.id, VitalValues(
         heart_rate=72, systolic=124, diastolic=78, spo2=98, respiratory_rate=14))
     return services.sessions.start(nurse, record.id)

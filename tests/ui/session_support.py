@@ -1,0 +1,32 @@
+"""Helpers shared by the Today and session-screen GUI tests (no tests in here).
+
+They run on the demonstration clinic: nurses nkim and tlopez, clinicians dpatel and dokafor,
+and four patients with a verified protocol (0.35 mg/kg/h for 4 h at 1 mg/mL).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from console.domain.bedside import DoubleCheckEntry, Preparation
+
+BAG = Preparation(Decimal(50), "KX2291", date(2027, 6, 30), Decimal(250),
+                  "Sodium chloride 0.9%", Decimal(250))
+MATCHING_CHECK = DoubleCheckEntry(Decimal(70), Decimal(1), Decimal("24.5"))
+
+
+def programmed(services, nurse, mrn: str = "DEMO0005"):  # type: ignore[no-untyped-def]
+    """The patient checked in, weighed (70 kg), bag prepared (1 mg/mL), pump programmed."""
+    patient = services.patients.search(nurse, mrn)[0]
+    record = services.sessions.check_in(nurse, patient.id)
+    services.sessions.record_weight(nurse, record.id, "70")
+    services.sessions.record_preparation(nurse, record.id, BAG)
+    return services.sessions.program_pump(nurse, record.id)
+
+
+def double_checked(services, record):  # type: ignore[no-untyped-def]
+    """The second nurse re-enters the matching figures."""
+    return services.sessions.double_check(record.id, checker_username="tlopez",
+                                          checker_password="nurse-demo-2",
+                                          entry=MATCHING_CHECK)
