@@ -43,7 +43,38 @@ Apply = Callable[[SessionRecord], None]
 SYMBOLS = {CheckStatus.PASSED: "✓", CheckStatus.WARNING: "!", CheckStatus.FAILED: "✗"}
 
 
-class WeightSection(Section):
+class FoldingSection(Section):
+    """A step that folds to one line once recorded, with Change… to open it again.
+
+    Subclasses build ``self.editor`` and ``self.current`` and then call ``fold_in``.
+    """
+
+    editor: QWidget
+    current: QLabel
+
+    def fold_in(self, button_name: str) -> None:
+        self.change_button = QPushButton("Change…", self)
+        self.change_button.setObjectName(button_name)
+        self.change_button.setAutoDefault(False)
+        self.change_button.clicked.connect(self.expand)
+        done = QHBoxLayout()
+        done.addWidget(self.current, 1)
+        done.addWidget(self.change_button)
+        self.body.addWidget(self.editor)
+        self.body.addLayout(done)
+        self.finish()
+
+    def expand(self) -> None:
+        self.editor.show()
+        self.change_button.hide()
+
+    def show_folded(self, *, open_: bool) -> None:
+        """Open while nothing is recorded, something is typed, or a message is showing."""
+        self.editor.setVisible(open_ or self.message.isVisible())
+        self.change_button.setVisible(not self.editor.isVisibleTo(self))
+
+
+class WeightSection(FoldingSection):
     def __init__(self, *, sessions: SessionService, actor: Actor, session_id: int,
                  on_record: Apply, parent: QWidget | None = None) -> None:
         super().__init__("1  Weight today", name="weight", on_record=on_record, parent=parent)
@@ -80,16 +111,7 @@ class WeightSection(Section):
         row.addWidget(self.save_button)
         editor.addLayout(row)
         editor.addWidget(self.reason)
-        self.change_button = QPushButton("Change…", self)
-        self.change_button.setObjectName("changeWeightButton")
-        self.change_button.setAutoDefault(False)
-        self.change_button.clicked.connect(self.expand)
-        done = QHBoxLayout()
-        done.addWidget(self.current, 1)
-        done.addWidget(self.change_button)
-        self.body.addWidget(self.editor)
-        self.body.addLayout(done)
-        self.finish()
+        self.fold_in("changeWeightButton")
         self.reading.textChanged.connect(self._convert)
         self.unit.currentIndexChanged.connect(self._convert)
 
@@ -138,23 +160,17 @@ class WeightSection(Section):
         super().show_error(error)
 
     def expand(self) -> None:
-        self.editor.show()
-        self.change_button.hide()
+        super().expand()
         self.reading.setFocus()
 
     def show_record(self, record: SessionRecord) -> None:
-        done = record.weight_entered is not None
-        if not done or self.reading.text() or self.message.isVisible():
-            self.editor.show()
-        else:
-            self.editor.hide()
-        self.change_button.setVisible(not self.editor.isVisibleTo(self))
+        self.show_folded(open_=record.weight_entered is None or bool(self.reading.text()))
         self.current.setText(f"Recorded: {record.weight_entered} at "
                              f"{clock_time(record.weight_measured_at)}"
                              if record.weight_entered else "Not weighed yet.")
 
 
-class PreparationSection(Section):
+class PreparationSection(FoldingSection):
     def __init__(self, *, sessions: SessionService, actor: Actor, clock: Clock,
                  session_id: int, on_record: Apply, parent: QWidget | None = None) -> None:
         super().__init__("2  Bag preparation", name="preparation", on_record=on_record,
@@ -211,16 +227,7 @@ class PreparationSection(Section):
         row.addWidget(self.final, 1)
         row.addWidget(self.save_button)
         editor.addLayout(row)
-        self.change_button = QPushButton("Change…", self)
-        self.change_button.setObjectName("changePreparationButton")
-        self.change_button.setAutoDefault(False)
-        self.change_button.clicked.connect(self.expand)
-        done = QHBoxLayout()
-        done.addWidget(self.current, 1)
-        done.addWidget(self.change_button)
-        self.body.addWidget(self.editor)
-        self.body.addLayout(done)
-        self.finish()
+        self.fold_in("changePreparationButton")
         for signal in (self.drawn.edited, self.bag.edited, self.vial.currentIndexChanged):
             signal.connect(self._show_final)
 
@@ -266,18 +273,10 @@ class PreparationSection(Section):
             self.editor.hide()
             self.change_button.show()
 
-    def expand(self) -> None:
-        self.editor.show()
-        self.change_button.hide()
-
     def show_record(self, record: SessionRecord) -> None:
         prep = record.preparation
         typed = self.lot.text() or self.drawn.text() or self.bag.text()
-        if prep is None or typed or self.message.isVisible():
-            self.editor.show()
-        else:
-            self.editor.hide()
-        self.change_button.setVisible(not self.editor.isVisibleTo(self))
+        self.show_folded(open_=prep is None or bool(typed))
         if prep is None:
             self.current.setText("Not prepared yet.")
             return
