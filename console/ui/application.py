@@ -182,7 +182,8 @@ def window_self_test(services: Services) -> None:
                             database_label="self-test")
         window = MainWindow(services=services, actor=probe, clock=SystemClock(),
                             clinic_name=services.settings.clinic_name() or "Self test",
-                            database_label="self-test", idle_lock_minutes=10)
+                            database_label="self-test", idle_lock_minutes=10,
+                            remember_geometry=False)
         for widget in (login, window):
             widget.show()
             app.qapp.processEvents()

@@ -87,9 +87,11 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self, *, services: Services, actor: Actor, clock: Clock, clinic_name: str,
-        database_label: str, idle_lock_minutes: int, parent: QWidget | None = None,
+        database_label: str, idle_lock_minutes: int, remember_geometry: bool = True,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._remember_geometry = remember_geometry
         self._services = services
         self._actor = actor
         self._clock = clock
@@ -240,14 +242,21 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         self._clock_timer.stop()
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        if self._remember_geometry:
+            QSettings().setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)
         self.finished.emit(self.outcome)
 
     def _restore_geometry(self) -> None:
-        geometry = QSettings().value("main_window/geometry")
+        geometry = QSettings().value("main_window/geometry") if self._remember_geometry else None
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 880)
+            # First start on this PC: most of the screen, so nothing is cut off.
+            screen = QApplication.primaryScreen()
+            area = screen.availableGeometry() if screen is not None else None
+            if area is not None and area.width() >= 1200:
+                self.resize(int(area.width() * 0.92), int(area.height() * 0.92))
+            else:
+                self.resize(1400, 880)
         self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)

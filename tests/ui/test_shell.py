@@ -233,3 +233,18 @@ def test_a_new_idle_time_applies_to_the_open_window(qtbot, services, admin):  # 
     window.areas["Administration"].security_policy_changed.emit(  # type: ignore[attr-defined]
         SecurityPolicy(idle_lock_minutes=2))
     assert window.idle._timeout_ms == 2 * 60_000
+
+
+def test_the_self_test_window_leaves_the_users_window_geometry_alone(qtbot, services, admin):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    window = MainWindow(services=services, actor=admin, clock=SystemClock(),
+                        clinic_name="Test Clinic", database_label="test",
+                        idle_lock_minutes=10, remember_geometry=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert QSettings().value("main_window/geometry") is None
+    remembered = open_window(qtbot, services, admin)
+    remembered.close()
+    assert QSettings().value("main_window/geometry") is not None
