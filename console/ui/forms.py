@@ -21,10 +21,13 @@ def primary_button(text: str, parent: QWidget | None = None) -> QPushButton:
 
 
 def mark_invalid(field: QWidget, invalid: bool) -> None:
-    """Outline a field in red (the stylesheet keys on the 'invalid' property)."""
+    """Outline a field in red: the theme draws the ``invalid`` property as a red border."""
+    if bool(field.property("invalid")) == invalid:
+        return
     field.setProperty("invalid", invalid)
     field.style().unpolish(field)
     field.style().polish(field)
+    field.update()
 
 
 def form_layout() -> QFormLayout:

@@ -37,13 +37,12 @@ from console.errors import UserFacingError, ValidationError
 from console.services.audit import AuditFilter
 from console.services.container import Services
 from console.ui.admin.common import (
-    INVALID_STYLE,
     format_local_time,
     local,
     local_day_range,
-    mark_invalid,
     sorted_table,
 )
+from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage
 from console.ui.widgets.record_table import RecordTableModel, select_record, selected_record
 
@@ -186,7 +185,6 @@ class AuditPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditPanel")
-        self.setStyleSheet(INVALID_STYLE)
         self._services = services
         self._actor = actor
         self._user_names: dict[str, str] = {}

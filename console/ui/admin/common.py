@@ -68,24 +68,6 @@ def configure_table(view: QTableView, *, sortable: bool) -> None:
     view.horizontalHeader().setStretchLastSection(True)
 
 
-# The theme draws ``QLineEdit[invalid="true"]`` with a red border; the other inputs these screens
-# mark get the same border here, so the field at fault is visible whatever kind of input it is.
-INVALID_STYLE = """
-QSpinBox[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"],
-QDateEdit[invalid="true"], QLineEdit[invalid="true"] { border: 2px solid #e5484d; }
-"""
-
-
-def mark_invalid(widget: QWidget, invalid: bool) -> None:
-    """Set the ``invalid`` property the theme draws as a red border, and re-apply the style."""
-    if bool(widget.property("invalid")) == invalid:
-        return
-    widget.setProperty("invalid", invalid)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
-
-
 def sorted_table(model: QAbstractItemModel, *, name: str, sort_column: int,
                  order: Qt.SortOrder, widths: Iterable[tuple[int, int]],
                  parent: QWidget) -> tuple[QSortFilterProxyModel, QTableView]:

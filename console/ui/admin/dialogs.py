@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.identity import MIN_PASSWORD_LENGTH, Role, User
 from console.errors import UserFacingError, ValidationError
-from console.ui.admin.common import INVALID_STYLE, mark_invalid
+from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage, show_user_error
 
 PASSWORDS_DIFFER = "The two passwords are not the same. Type the temporary password twice."
@@ -63,7 +63,6 @@ class SubmitDialog(QDialog):
         )
         self.accept_button.setDefault(True)
         self.accept_button.setProperty("role", "danger" if danger else "primary")
-        self.setStyleSheet(INVALID_STYLE)
         self.cancel_button: QPushButton = self.buttons.addButton(
             QDialogButtonBox.StandardButton.Cancel
         )

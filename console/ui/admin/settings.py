@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from console.domain.identity import Actor, SecurityPolicy
 from console.errors import UserFacingError, ValidationError
 from console.services.container import Services
-from console.ui.admin.common import INVALID_STYLE, mark_invalid
+from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage, show_user_error
 
 NOTHING_CHANGED = "Nothing to save: the values are the ones already in use."
@@ -52,7 +52,6 @@ class SecuritySettingsPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("securitySettingsPanel")
-        self.setStyleSheet(INVALID_STYLE)
         self._services = services
         self._actor = actor
         self._clinic_name = ""

@@ -49,8 +49,8 @@ from console.errors import (
 )
 from console.services.container import Services
 from console.services.protocols import ProtocolDraft
-from console.ui.admin.common import mark_invalid
 from console.ui.admin.dialogs import SubmitDialog
+from console.ui.forms import mark_invalid
 from console.ui.protocols.describe import drug_name, duration_text, route_name
 from console.ui.widgets.banners import AllergyBanner, Banner, DrugBadge, IdentityBanner
 from console.ui.widgets.figures import FigureTile

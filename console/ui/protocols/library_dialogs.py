@@ -34,8 +34,9 @@ from console.domain.protocols import LibraryStatus, LibraryVersion
 from console.domain.units import Unit, format_number, parse_quantity
 from console.errors import ValidationError
 from console.services.container import Services
-from console.ui.admin.common import configure_table, format_local_time, mark_invalid
+from console.ui.admin.common import configure_table, format_local_time
 from console.ui.admin.dialogs import SubmitDialog
+from console.ui.forms import mark_invalid
 from console.ui.protocols.describe import drug_name, route_name
 from console.ui.protocols.models import LimitTableModel
 from console.ui.protocols.verify import SigningDialog

@@ -14,9 +14,9 @@ from console.domain.patients import Answer, Contraindication, Patient, Screening
 from console.domain.protocols import LibraryVersion, PatientProtocol
 from console.errors import AuthenticationFailed, UserFacingError, ValidationError
 from console.services.container import Services
-from console.ui.admin.common import format_local_time, mark_invalid
+from console.ui.admin.common import format_local_time
 from console.ui.admin.dialogs import SubmitDialog
-from console.ui.forms import password_field
+from console.ui.forms import mark_invalid, password_field
 from console.ui.protocols.describe import protocol_details
 from console.ui.widgets.banners import AllergyBanner, Banner, DrugBadge, IdentityBanner
 

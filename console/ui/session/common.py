@@ -14,7 +14,7 @@ from console.domain.units import Unit, format_quantity
 from console.errors import UserFacingError, ValidationError
 from console.services.session_records import SessionRecord, SessionStage
 from console.services.sessions import SessionService
-from console.ui.admin.common import mark_invalid
+from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage
 from console.ui.widgets.inputs import QuantityField
 

@@ -33,8 +33,7 @@ from console.errors import LimitExceeded, ReasonRequired, UserFacingError, Valid
 from console.services.auth import AuthService
 from console.services.session_records import SessionRecord, SessionStage
 from console.services.sessions import SessionService
-from console.ui.admin.common import mark_invalid
-from console.ui.forms import password_field
+from console.ui.forms import mark_invalid, password_field
 from console.ui.session.common import Section, caption, clock_time, parse_event_time, time_edit
 from console.ui.widgets.figures import FigureTile
 from console.ui.widgets.inputs import Choice, DateField, QuantityField

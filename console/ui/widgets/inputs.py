@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.units import Unit, format_number, parse_quantity
-from console.ui.admin.common import mark_invalid
+from console.ui.forms import mark_invalid
 
 _BLANK = QDate(1900, 1, 1)
 _START = QDate(1970, 1, 1)
