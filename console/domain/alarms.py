@@ -343,8 +343,10 @@ def _reading(measure: _Measure, values: VitalValues, poss: PossLevel | None,
     if measure.key in {"sedation_rass", "agitation_rass"}:
         return values.sedation_rass
     if measure.key == "sedation_poss":
+        poss = poss if poss is not None else values.sedation_poss
         return None if poss is None else poss.depth
     if measure.key == "sedation_moaa_s":
+        moaa_s = moaa_s if moaa_s is not None else values.sedation_moaa_s
         return None if moaa_s is None else check_moaa_s(moaa_s)
     value: int | None = getattr(values, measure.key)
     return value

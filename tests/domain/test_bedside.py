@@ -258,7 +258,7 @@ def test_within_20_percent(value: int, baseline: int, ok: bool) -> None:
     ({"systolic": 120, "diastolic": 120}, "diastolic"),  # diastolic must be below systolic
     ({"systolic": 80, "diastolic": 120}, "diastolic"),
     ({"systolic": 120}, "diastolic"),  # half a blood pressure
-    ({"diastolic": 80}, "diastolic"),
+    ({"diastolic": 80}, "systolic"),  # the missing half is named
     ({"pain_nrs": 11}, "pain_nrs"),
     ({"sedation_rass": -6}, "sedation_rass"),
     ({"temperature_c": Decimal(50)}, "temperature_c"),
