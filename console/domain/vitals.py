@@ -159,7 +159,8 @@ def implausible(values: VitalValues) -> tuple[Implausible, ...]:
 @dataclass(frozen=True, slots=True)
 class VitalSign:
     """One stored set. A correction is a new set pointing at the one it corrects
-    (``corrects_id``); the original stays, marked ``corrected_by``."""
+    (``corrects_id``); the original stays, marked ``corrected_by``. ``confirmed`` names the
+    unusual values the nurse confirmed after re-measuring."""
 
     id: int
     at: datetime
@@ -170,10 +171,22 @@ class VitalSign:
     correction_reason: str | None = None
     entered_at: datetime | None = None
     device: str | None = None
-    artifacts: tuple[str, ...] = ()
     confirmed: tuple[str, ...] = ()
     corrected_by: int | None = None
 
     @property
     def superseded(self) -> bool:
         return self.corrected_by is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceArtifact:
+    """A monitor value kept but not charted as real or judged by the alarms: impossible,
+    implausible, or flagged by the parser. ``value`` is the text as received."""
+
+    id: int
+    at: datetime
+    field: str
+    value: str
+    reason: str
+    device: str
