@@ -644,3 +644,110 @@ class BookUpdate:
     escalated: tuple[Alarm, ...] = field(default=())
     resolved: tuple[Alarm, ...] = field(default=())
 
+
+
+# ---------------------------------------------------------------- the table as stored
+
+_PRIORITY_KEYS = ("low", "medium", "high")
+_SIDE_KEYS = ("above", "below")
+_RISE_KEY = "systolic_rise_percent"
+_BAND_KEYS = tuple(measure.key for measure in _MEASURES)
+_LABELS = {measure.key: measure.label for measure in _MEASURES}
+
+
+def thresholds_to_dict(thresholds: AlarmThresholds) -> dict[str, object]:
+    """The table as plain JSON-ready values, the way the clinic writes it.
+
+    Each band has ``above`` and ``below``; each side names only the priorities it uses, as
+    ``{"at": 160}`` (≥ / ≤) or ``{"beyond": 180}`` (> / <). The SBP rise over baseline is a
+    decimal string (``None``: the rule is off). ``thresholds_from_dict`` reads it back exactly.
+    """
+    table: dict[str, object] = {}
+    for key in _BAND_KEYS:
+        bands: Bands = getattr(thresholds, key)
+        table[key] = {side_name: {name: {"beyond" if cutoff.strict else "at": cutoff.value}
+                                  for name, cutoff in zip(_PRIORITY_KEYS,
+                                                          (side.low, side.medium, side.high),
+                                                          strict=True)
+                                  if cutoff is not None}
+                      for side_name, side in (("above", bands.above), ("below", bands.below))}
+    percent = thresholds.systolic_rise_percent
+    table[_RISE_KEY] = None if percent is None else str(percent)
+    return table
+
+
+def _refuse_unknown(found: Iterable[object], allowed: Collection[str], where: str,
+                    field_name: str) -> None:
+    unknown = sorted(str(key) for key in found if key not in allowed)
+    if unknown:
+        raise ValidationError(
+            f"{where}: unknown entr{'y' if len(unknown) == 1 else 'ies'} "
+            f"{', '.join(repr(k) for k in unknown)}; expected {', '.join(allowed)}.",
+            field=field_name)
+
+
+def _mapping(raw: object, where: str, field_name: str) -> dict[str, object]:
+    if not isinstance(raw, dict):
+        raise ValidationError(f"{where} must be a table of named entries.", field=field_name)
+    return raw
+
+
+def _cutoff_from(raw: object, where: str, field_name: str) -> Cutoff:
+    entry = _mapping(raw, where, field_name)
+    _refuse_unknown(entry, ("at", "beyond"), where, field_name)
+    if len(entry) != 1:
+        raise ValidationError(f"{where} needs exactly one of 'at' or 'beyond'.",
+                              field=field_name)
+    ((kind, value),) = entry.items()
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{where}: the cut-off must be a whole number.", field=field_name)
+    return beyond(value) if kind == "beyond" else at(value)
+
+
+def _side_from(raw: object, where: str, field_name: str) -> Side:
+    entry = _mapping(raw, where, field_name)
+    _refuse_unknown(entry, _PRIORITY_KEYS, where, field_name)
+    cutoffs = {name: _cutoff_from(entry[name], f"{where}, {name} priority", field_name)
+               for name in _PRIORITY_KEYS if name in entry}
+    return Side(**cutoffs)
+
+
+def _rise_from(raw: object) -> Decimal | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise ValidationError("SBP rise over baseline must be a percentage written as text or "
+                              "a whole number.", field=_RISE_KEY)
+    try:
+        return Decimal(raw)
+    except ArithmeticError:
+        raise ValidationError(f"SBP rise over baseline: {raw!r} is not a number.",
+                              field=_RISE_KEY) from None
+
+
+def thresholds_from_dict(table: object) -> AlarmThresholds:
+    """Read a table written by ``thresholds_to_dict``, refusing anything it would not write.
+
+    Every band and the SBP rise must be present (a stored table is complete, so nothing
+    silently falls back to a default); unknown entries are refused; the result is validated
+    like any ``AlarmThresholds``.
+    """
+    entries = _mapping(table, "The alarm table", "thresholds")
+    wanted = (*_BAND_KEYS, _RISE_KEY)
+    _refuse_unknown(entries, wanted, "The alarm table", "thresholds")
+    missing = [key for key in wanted if key not in entries]
+    if missing:
+        raise ValidationError(f"The alarm table is missing {', '.join(missing)}.",
+                              field="thresholds")
+    bands: dict[str, Bands] = {}
+    for key in _BAND_KEYS:
+        where = f"{_LABELS[key]} ({key})"
+        sides = _mapping(entries[key], where, key)
+        _refuse_unknown(sides, _SIDE_KEYS, where, key)
+        if set(sides) != set(_SIDE_KEYS):
+            raise ValidationError(f"{where} needs both 'above' and 'below' (empty for none).",
+                                  field=key)
+        bands[key] = Bands(above=_side_from(sides["above"], f"{where}, above", key),
+                           below=_side_from(sides["below"], f"{where}, below", key))
+    return AlarmThresholds(**bands,
+                           systolic_rise_percent=_rise_from(entries[_RISE_KEY]))

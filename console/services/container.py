@@ -10,6 +10,7 @@ from console.services.auth import AuthService
 from console.services.backup import BackupService
 from console.services.demo import DemoService
 from console.services.library import LibraryService
+from console.services.monitoring_settings import MonitoringSettingsService
 from console.services.patients import PatientService
 from console.services.protocols import ProtocolService
 from console.services.sessions import SessionService
@@ -32,6 +33,7 @@ class Services:
     patients: PatientService
     protocols: ProtocolService
     sessions: SessionService
+    monitoring_settings: MonitoringSettingsService
 
 
 def build_services(database: Database, clock: Clock) -> Services:
@@ -52,4 +54,5 @@ def build_services(database: Database, clock: Clock) -> Services:
         patients=patients,
         protocols=protocols,
         sessions=SessionService(database=database, clock=clock, auth=auth),
+        monitoring_settings=MonitoringSettingsService(database=database, clock=clock),
     )
