@@ -99,3 +99,16 @@ class AuditChainBroken(ConsoleError):
         super().__init__(f"audit record #{sequence}: {reason}")
         self.sequence = sequence
         self.reason = reason
+
+
+class ConfirmationRequired(ValidationError):
+    """A value is possible but unusual: re-measure, then confirm it to save.
+
+    ``fields`` names the values to confirm; saving again with them confirmed goes on.
+    """
+
+    title = "Please confirm"
+
+    def __init__(self, message: str, *, fields: tuple[str, ...]) -> None:
+        super().__init__(message, field=fields[0] if fields else None)
+        self.fields = fields

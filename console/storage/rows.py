@@ -245,6 +245,58 @@ class VitalSignRow(Base):
     values: Mapped[str] = mapped_column(Text)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vital_sign.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    device: Mapped[str | None] = mapped_column(String(60))
+    confirmed: Mapped[str] = mapped_column(Text, default="[]")  # unusual values confirmed
+
+
+class DeviceArtifactRow(Base):
+    """A monitor value kept as received but not charted as real or judged by the alarms."""
+
+    __tablename__ = "device_artifact"
+    __table_args__ = (Index("ix_device_artifact_session_at", "session_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    field: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    device: Mapped[str] = mapped_column(String(60))
+
+
+class AlarmRow(Base):
+    """One alarm from raise to resolve; ``number`` is its id within the session's alarm book.
+    What happened to it (raise, escalations, acknowledgements, audio pauses, resolve) is the
+    append-only ``alarm_event`` list; the columns here are the current state."""
+
+    __tablename__ = "alarm"
+    __table_args__ = (UniqueConstraint("session_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    parameter: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(10))
+    condition: Mapped[str] = mapped_column(Text)  # the latest condition, JSON
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    audio_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AlarmEventRow(Base):
+    __tablename__ = "alarm_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alarm_id: Mapped[int] = mapped_column(ForeignKey("alarm.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    by_name: Mapped[str] = mapped_column(String(120), default="")
+    priority: Mapped[str] = mapped_column(String(10))
+    from_priority: Mapped[str | None] = mapped_column(String(10))
+    action: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class AddendumRow(Base):

@@ -13,6 +13,7 @@ from console.errors import StorageUnavailable
 from console.storage.engine import writer
 from console.storage.repositories.audit import AuditRepository
 from console.storage.repositories.library import LibraryRepository
+from console.storage.repositories.monitoring import MonitoringRepository
 from console.storage.repositories.patients import PatientRepository
 from console.storage.repositories.protocols import ProtocolRepository
 from console.storage.repositories.sessions import SessionRepository
@@ -112,3 +113,7 @@ class UnitOfWork:
     @property
     def sessions(self) -> SessionRepository:
         return SessionRepository(self.session)
+
+    @property
+    def monitoring(self) -> MonitoringRepository:
+        return MonitoringRepository(self.session)

@@ -113,20 +113,42 @@ class SessionRepository:
 
     # ------------------------------------------------------------------ observations
     def vitals(self, session_id: int) -> list[VitalSign]:
+        """Every set in time order, corrected ones included (marked ``corrected_by``)."""
         names = self.names()
         rows = self._session.scalars(
             select(VitalSignRow).where(VitalSignRow.session_id == session_id)
             .order_by(VitalSignRow.at, VitalSignRow.id)).all()
-        return [VitalSign(id=v.id, at=v.at, values=VitalValues.from_dict(json.loads(v.values)),
-                          source=VitalSource(v.source), by_name=names.get(v.by_id or 0, "device"),
-                          corrects_id=v.corrects_id, correction_reason=v.correction_reason)
-                for v in rows]
+        corrected_by = {v.corrects_id: v.id for v in rows if v.corrects_id is not None}
+        return [self._sign(v, names, corrected_by.get(v.id)) for v in rows]
+
+    @staticmethod
+    def _sign(v: VitalSignRow, names: dict[int, str], corrected_by: int | None) -> VitalSign:
+        return VitalSign(id=v.id, at=v.at, values=VitalValues.from_dict(json.loads(v.values)),
+                         source=VitalSource(v.source),
+                         by_name=names.get(v.by_id or 0, v.device or "device"),
+                         corrects_id=v.corrects_id, correction_reason=v.correction_reason,
+                         entered_at=v.entered_at, device=v.device,
+                         confirmed=tuple(json.loads(v.confirmed or "[]")),
+                         corrected_by=corrected_by)
+
+    def vital(self, session_id: int, vital_id: int) -> VitalSign:
+        row = self._session.get(VitalSignRow, vital_id)
+        if row is None or row.session_id != session_id:
+            raise NotFound(f"Observation #{vital_id} is not part of this session.")
+        later = self._session.scalar(select(VitalSignRow.id).where(
+            VitalSignRow.corrects_id == vital_id))
+        return self._sign(row, self.names(), later)
 
     def add_vitals(self, session_id: int, values: VitalValues, *, at: datetime,
-                   entered_at: datetime, source: VitalSource, by: int | None) -> int:
+                   entered_at: datetime, source: VitalSource, by: int | None,
+                   device: str | None = None, confirmed: Sequence[str] = (),
+                   corrects_id: int | None = None,
+                   correction_reason: str | None = None) -> int:
         row = VitalSignRow(session_id=session_id, at=at, entered_at=entered_at,
                            source=source.value, by_id=by,
-                           values=json.dumps(values.as_dict(), sort_keys=True))
+                           values=json.dumps(values.as_dict(), sort_keys=True),
+                           device=device, confirmed=json.dumps(list(confirmed)),
+                           corrects_id=corrects_id, correction_reason=correction_reason)
         self._session.add(row)
         self._session.flush()
         return row.id
