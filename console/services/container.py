@@ -10,6 +10,7 @@ from console.services.auth import AuthService
 from console.services.backup import BackupService
 from console.services.demo import DemoService
 from console.services.library import LibraryService
+from console.services.monitoring import MonitoringService
 from console.services.monitoring_settings import MonitoringSettingsService
 from console.services.patients import PatientService
 from console.services.protocols import ProtocolService
@@ -33,6 +34,7 @@ class Services:
     patients: PatientService
     protocols: ProtocolService
     sessions: SessionService
+    monitoring: MonitoringService
     monitoring_settings: MonitoringSettingsService
 
 
@@ -41,6 +43,7 @@ def build_services(database: Database, clock: Clock) -> Services:
     library = LibraryService(database=database, clock=clock, auth=auth)
     patients = PatientService(database=database, clock=clock)
     protocols = ProtocolService(database=database, clock=clock, auth=auth)
+    monitoring = MonitoringService(database=database, clock=clock)
     return Services(
         auth=auth,
         setup=SetupService(database=database, clock=clock),
@@ -53,6 +56,8 @@ def build_services(database: Database, clock: Clock) -> Services:
         library=library,
         patients=patients,
         protocols=protocols,
-        sessions=SessionService(database=database, clock=clock, auth=auth),
+        sessions=SessionService(database=database, clock=clock, auth=auth,
+                                monitoring=monitoring),
+        monitoring=monitoring,
         monitoring_settings=MonitoringSettingsService(database=database, clock=clock),
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from console.domain.alarms import AlarmBook
 from console.domain.bedside import (
     Addendum,
     DischargeChecklist,
@@ -18,7 +19,7 @@ from console.domain.infusion import InfusionEvent, Progress, PumpState
 from console.domain.patients import Patient
 from console.domain.protocols import PatientProtocol
 from console.domain.signatures import Signature
-from console.domain.vitals import VitalSign
+from console.domain.vitals import DeviceArtifact, VitalSign
 
 
 class SessionStage(enum.StrEnum):
@@ -75,6 +76,8 @@ class SessionRecord:
     gap: tuple[datetime, datetime] | None
     total_warning: str | None
     stage: SessionStage
+    alarms: AlarmBook = field(default_factory=AlarmBook)
+    artifacts: tuple[DeviceArtifact, ...] = ()
 
     @property
     def locked(self) -> bool:

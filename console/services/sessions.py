@@ -8,6 +8,7 @@ transaction, and is committed before the screen shows it as saved.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -48,7 +49,7 @@ from console.domain.patients import Answer, Contraindication
 from console.domain.protocols import ProtocolStatus
 from console.domain.signatures import SignatureMeaning
 from console.domain.units import Unit, format_quantity, parse_quantity, pounds_to_kg
-from console.domain.vitals import VitalSign, VitalSource, VitalValues
+from console.domain.vitals import VitalSign, VitalValues
 from console.errors import (
     ConflictError,
     LimitExceeded,
@@ -58,6 +59,12 @@ from console.errors import (
 )
 from console.services.auth import AuthService
 from console.services.base import Service, required_reason
+from console.services.monitoring import (
+    MonitoringService,
+    editable_session,
+    intensifiers,
+    last_manual_at,
+)
 from console.services.session_records import (
     PumpProgram,
     SessionRecord,
@@ -81,9 +88,11 @@ def _dec(value: Decimal | None) -> str | None:
 
 
 class SessionService(Service):
-    def __init__(self, *, database: Database, clock: Clock, auth: AuthService) -> None:
+    def __init__(self, *, database: Database, clock: Clock, auth: AuthService,
+                 monitoring: MonitoringService) -> None:
         super().__init__(database=database, clock=clock)
         self._auth = auth
+        self._monitoring = monitoring
 
     # ================================================================== reading
     def today(self, actor: Actor) -> list[SessionSummary]:
@@ -273,21 +282,22 @@ class SessionService(Service):
             return self._record(uow, row)
 
     def record_vitals(self, actor: Actor, session_id: int, values: VitalValues, *,
-                      at: datetime | None = None) -> SessionRecord:
-        moment = at or self.now()
-        if moment > self.now() + timedelta(seconds=5):
-            raise ValidationError("The observation time is in the future.", field="at")
+                      at: datetime | None = None,
+                      confirm: Collection[str] = ()) -> SessionRecord:
+        """A hand-entered set (baseline, during, recovery), judged by the alarm engine once
+        the infusion has started. Unusual values raise ``ConfirmationRequired``."""
         with self._db.write() as uow:
             self.authorise(uow, actor, BEDSIDE)
             row = self._editable(uow, session_id)
-            if moment < row.checked_in_at - BASELINE_WINDOW:
-                raise ValidationError("The observation time is before the patient arrived.",
-                                      field="at")
-            vital_id = uow.sessions.add_vitals(row.id, values, at=moment, entered_at=self.now(),
-                                               source=VitalSource.MANUAL, by=actor.user_id)
-            self.audit(uow, actor, "session.vitals", entity_type="session", entity_id=row.id,
-                       new={"vital_id": vital_id, "at": moment, **values.as_dict()})
+            self._monitoring.record_in(uow, actor, row, values, at=at, confirm=confirm)
             return self._record(uow, row)
+
+    def correct_vitals(self, actor: Actor, session_id: int, vital_id: int,
+                       values: VitalValues, *, reason: str,
+                       confirm: Collection[str] = ()) -> SessionRecord:
+        self._monitoring.correct_vitals(actor, session_id, vital_id, values, reason=reason,
+                                        confirm=confirm)
+        return self.get(actor, session_id)
 
     def override_check(self, actor: Actor, session_id: int, *, check: str, reason: str,
                        password: str) -> SessionRecord:
@@ -499,12 +509,7 @@ class SessionService(Service):
 
     def _editable(self, uow: UnitOfWork, session_id: int, *,
                   before_start: bool = False) -> InfusionSessionRow:
-        row = self._row(uow, session_id)
-        if row.signature_id is not None:
-            raise ConflictError("This record is signed and locked. Add an addendum to correct "
-                                "or complete it; the original stays as it was.")
-        if row.cancelled_reason is not None:
-            raise ConflictError("This session was cancelled.")
+        row = editable_session(uow, session_id)
         if before_start and self._progress(uow, row).state is not PumpState.NOT_STARTED:
             raise ConflictError("The infusion has started: weight, bag and program can no "
                                 "longer change. Record what happens as events.")
@@ -684,12 +689,9 @@ class SessionService(Service):
                 bag_volume_ml=Decimal(data["bag_volume_ml"]))
         vitals = self._vitals(uow, row)
         stopped_at = next((e.at for e in events if e.kind is EventKind.STOP), None)
-        intensifiers = [e.at for i, e in enumerate(events) if e.kind is EventKind.BOLUS
-                        or (e.kind is EventKind.RATE_CHANGE
-                            and (e.rate_ml_per_h or 0) > _rate_before(events, i))]
         due = next_observation_due(started_at=state_progress.started_at,
-                                   intensifiers=intensifiers,
-                                   last_observation=vitals[-1].at if vitals else None,
+                                   intensifiers=intensifiers(events),
+                                   last_observation=last_manual_at(uow, row.id),
                                    stopped_at=stopped_at)
         signature = None if row.signature_id is None else uow.signatures.get(row.signature_id)
         addenda = uow.sessions.addenda(row.id)
@@ -723,7 +725,8 @@ class SessionService(Service):
             else DischargeChecklist(**json.loads(row.discharge)),
             discharged_at=row.discharged_at, signature=signature, addenda=addenda,
             cancelled_reason=row.cancelled_reason, gap=gap, total_warning=total_warning,
-            stage=stage)
+            stage=stage, alarms=uow.monitoring.book(row.id),
+            artifacts=uow.monitoring.artifacts(row.id))
 
     @staticmethod
     def _ready_to_sign(row: InfusionSessionRow) -> None:
@@ -744,13 +747,6 @@ class SessionService(Service):
             "delivered_mg": _dec(record.progress.delivered_mg),
         }
 
-
-
-def _rate_before(events: list[InfusionEvent], index: int) -> Decimal:
-    for event in reversed(events[:index]):
-        if event.rate_ml_per_h is not None:
-            return event.rate_ml_per_h
-    return Decimal(0)
 
 
 def _stage(row: InfusionSessionRow, state: PumpState) -> SessionStage:

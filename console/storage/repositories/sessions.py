@@ -131,6 +131,26 @@ class SessionRepository:
                          confirmed=tuple(json.loads(v.confirmed or "[]")),
                          corrected_by=corrected_by)
 
+    def latest_manual(self, session_id: int, *, at_or_before: datetime | None = None,
+                      with_pressure: bool = False) -> VitalSign | None:
+        """The latest hand-entered set not later corrected (the baseline when asked for the
+        latest before the start), without loading the whole session."""
+        query = select(VitalSignRow).where(
+            VitalSignRow.session_id == session_id,
+            VitalSignRow.source == VitalSource.MANUAL.value)
+        if at_or_before is not None:
+            query = query.where(VitalSignRow.at <= at_or_before)
+        names = self.names()
+        for row in self._session.scalars(
+                query.order_by(VitalSignRow.at.desc(), VitalSignRow.id.desc()).limit(50)):
+            if self._session.scalar(select(VitalSignRow.id).where(
+                    VitalSignRow.corrects_id == row.id)) is not None:
+                continue
+            sign = self._sign(row, names, None)
+            if not with_pressure or sign.values.systolic is not None:
+                return sign
+        return None
+
     def vital(self, session_id: int, vital_id: int) -> VitalSign:
         row = self._session.get(VitalSignRow, vital_id)
         if row is None or row.session_id != session_id:
