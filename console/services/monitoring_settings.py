@@ -168,12 +168,11 @@ class MonitoringSettingsService(Service):
             self.authorise(uow, actor, CHANGERS)
             before = read_thresholds_versioned(uow)
             _check_expected(before.version, expected_version, "alarm thresholds")
-            old_table = thresholds_to_dict(before.value)
-            if old_table == new_table:
+            if before.value == thresholds:  # by value: a rise of 25 and of 25.0 are the same
                 raise ValidationError("The alarm thresholds are unchanged: there is nothing "
                                       "to save.", field="thresholds")
             return self._store(uow, actor, ALARM_THRESHOLDS, "thresholds", before.version,
-                               old_table, new_table, why)
+                               thresholds_to_dict(before.value), new_table, why)
 
     # ------------------------------------------------------------ scales
 
@@ -203,12 +202,11 @@ class MonitoringSettingsService(Service):
             self.authorise(uow, actor, CHANGERS)
             before = read_scales_versioned(uow)
             _check_expected(before.version, expected_version, "monitoring scales")
-            old = scales_to_dict(before.value)
-            if old == new:
+            if before.value == scales:
                 raise ValidationError("These are already the clinic's scales: there is "
                                       "nothing to save.", field="scales")
-            return self._store(uow, actor, MONITORING_SCALES, "scales", before.version, old,
-                               new, why)
+            return self._store(uow, actor, MONITORING_SCALES, "scales", before.version,
+                               scales_to_dict(before.value), new, why)
 
     # ------------------------------------------------------------ shared
 

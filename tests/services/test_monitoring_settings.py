@@ -119,6 +119,10 @@ REFUSALS: dict[str, tuple[Callable[[Services, Actor, Staff], object], type[UserF
         a, TIGHTER_BP, "   "), ValidationError, "reason"),
     "nothing changed": (lambda s, a, staff: s.monitoring_settings.change_thresholds(
         a, LOWER_SPO2, "same again"), ValidationError, "unchanged"),
+    "the same rise written differently": (lambda s, a, staff: s.monitoring_settings
+                                          .change_thresholds(a, replace(
+                                              LOWER_SPO2, systolic_rise_percent=Decimal("25.0")),
+                                              "same again"), ValidationError, "unchanged"),
     "an invalid table": (lambda s, a, staff: s.monitoring_settings.change_thresholds(
         a, _corrupted(), "swap the heart-rate tiers"), ValidationError, "must be higher"),
     "a stale version": (lambda s, a, staff: s.monitoring_settings.change_thresholds(
