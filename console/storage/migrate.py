@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The newest revision this code knows. Kept here so start-up need not import Alembic to learn
 # it; tests check it against the migration scripts.
-HEAD_REVISION = "0004_monitoring"
+HEAD_REVISION = "0005_side_effects"
 
 log = logging.getLogger("console.storage.migrate")
 

@@ -311,3 +311,105 @@ class AddendumRow(Base):
     by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     signature_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
+
+
+class SideEffectListRow(Base):
+    """One version of a clinic list behind the side-effect log (effect terms or rescue
+    medications). Versions are never updated: an edit inserts the next version."""
+
+    __tablename__ = "side_effect_list"
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_side_effect_list_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    items: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class SideEffectRow(Base):
+    """A side effect logged in a session; the term as the list version read it."""
+
+    __tablename__ = "side_effect"
+    __table_args__ = (Index("ix_side_effect_session_onset", "session_id", "onset_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    list_id: Mapped[int] = mapped_column(ForeignKey("side_effect_list.id"))
+    term_code: Mapped[str] = mapped_column(String(40))
+    term_label: Mapped[str] = mapped_column(String(80))
+    other_text: Mapped[str] = mapped_column(Text, default="")
+    onset_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    grade: Mapped[int] = mapped_column(Integer)
+    serious: Mapped[bool] = mapped_column(Boolean)
+    relationship: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    linked_event_id: Mapped[int | None] = mapped_column(ForeignKey("infusion_event.id"))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    notified_name: Mapped[str | None] = mapped_column(String(100))
+    notified_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notification_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    notification_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SideEffectTreatmentRow(Base):
+    """A rescue dose given for a side effect (append-only), as the rescue list version read."""
+
+    __tablename__ = "side_effect_treatment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effect_id: Mapped[int] = mapped_column(ForeignKey("side_effect.id"), index=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("side_effect_list.id"))
+    medication_code: Mapped[str] = mapped_column(String(40))
+    medication_name: Mapped[str] = mapped_column(String(80))
+    dose: Mapped[Decimal] = mapped_column(DecimalText())
+    unit: Mapped[str] = mapped_column(String(10))
+    route: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    given_by: Mapped[str] = mapped_column(String(100))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SideEffectReviewRow(Base):
+    """The discharge side-effect review; a new row per recording, the newest is current."""
+
+    __tablename__ = "side_effect_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("side_effect_list.id"))
+    answers: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FollowUpRow(Base):
+    """A follow-up entry between sessions (urinary, psychiatric, liver tests, other);
+    append-only."""
+
+    __tablename__ = "follow_up"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    observed_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text, default="")
+    alt_u_per_l: Mapped[Decimal | None] = mapped_column(DecimalText())
+    ast_u_per_l: Mapped[Decimal | None] = mapped_column(DecimalText())
+    alp_u_per_l: Mapped[Decimal | None] = mapped_column(DecimalText())
+    ggt_u_per_l: Mapped[Decimal | None] = mapped_column(DecimalText())
+    bilirubin: Mapped[Decimal | None] = mapped_column(DecimalText())
+    bilirubin_unit: Mapped[str | None] = mapped_column(String(10))
+    effect_id: Mapped[int | None] = mapped_column(ForeignKey("side_effect.id"))
+    effect_outcome: Mapped[str | None] = mapped_column(String(30))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -18,6 +18,7 @@ from console.storage.repositories.patients import PatientRepository
 from console.storage.repositories.protocols import ProtocolRepository
 from console.storage.repositories.sessions import SessionRepository
 from console.storage.repositories.settings import SettingsRepository
+from console.storage.repositories.side_effects import SideEffectRepository
 from console.storage.repositories.signatures import SignatureRepository
 from console.storage.repositories.users import UserRepository
 
@@ -117,3 +118,7 @@ class UnitOfWork:
     @property
     def monitoring(self) -> MonitoringRepository:
         return MonitoringRepository(self.session)
+
+    @property
+    def side_effects(self) -> SideEffectRepository:
+        return SideEffectRepository(self.session)
