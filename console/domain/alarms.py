@@ -443,6 +443,12 @@ class AlarmAction(enum.StrEnum):
     OBSERVED = "observed"
     OTHER = "other"  # needs a note
 
+    @property
+    def label(self) -> str:
+        return {"rate_reduced": "rate reduced", "paused": "infusion paused",
+                "clinician_called": "clinician called", "observed": "observed, no change",
+                "other": "other"}[self.value]
+
 
 @dataclass(frozen=True, slots=True)
 class Acknowledgement:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -23,6 +23,7 @@ from console.domain.clock import Clock
 from console.domain.identity import Actor
 from console.domain.infusion import EventKind, InfusionEvent, PumpState
 from console.domain.units import STEP_PER_KG, Unit, format_quantity, round_to
+from console.domain.vitals import VitalSign, VitalSource
 from console.errors import PermissionDenied, UserFacingError
 from console.services.session_records import SessionRecord
 from console.services.sessions import SessionService
@@ -287,29 +288,56 @@ class ActionsSection(Section):
 
 
 class TimelineList(QListWidget):
-    """Events and observations in the order they happened; late entries marked."""
+    """Events, hand-entered observations and alarms in the order they happened; late entries
+    and corrections marked. Monitor sets are on the chart, not listed one by one.
+
+    Signals:
+        correct_requested(VitalSign): a hand-entered set was double-clicked.
+    """
+
+    correct_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
         self.setWordWrap(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setToolTip("Double-click an observation to correct it.")
+        self.itemDoubleClicked.connect(self._double_clicked)
+        self._locked = False
 
     def show_record(self, record: SessionRecord) -> None:
+        self._locked = record.locked
         self.clear()
-        entries: list[tuple[datetime, int, str, bool]] = [
+        entries: list[tuple[datetime, int, str, bool, object]] = [
             (record.checked_in_at, 0, f"{clock_time(record.checked_in_at)}  Checked in  · "
-                                      f"{record.checked_in_by}", False)]
-        entries += [(e.at, 1, event_line(e), e.kind in {EventKind.PAUSE, EventKind.STOP})
+                                      f"{record.checked_in_by}", False, None)]
+        entries += [(e.at, 1, event_line(e), e.kind in {EventKind.PAUSE, EventKind.STOP}, None)
                     for e in record.events]
-        entries += [(v.at, 2, "    " + vital_line(v), False) for v in record.vitals]
-        for _at, _order, text, strong in sorted(entries, key=lambda e: (e[0], e[1])):
+        entries += [(v.at, 2, "    " + vital_line(v), False, v) for v in record.vitals
+                    if v.source is VitalSource.MANUAL]
+        for alarm in (*record.alarms.active, *record.alarms.resolved):
+            entries.append((alarm.raised_at, 3, f"{clock_time(alarm.raised_at)}  "
+                            f"{alarm.condition.message}", True, None))
+            for ack in alarm.acknowledgements:
+                note = f" — {ack.note}" if ack.note else ""
+                entries.append((ack.at, 3, f"{clock_time(ack.at)}  Alarm acknowledged by "
+                                f"{ack.by_name}: {ack.action.label}{note}", False, None))
+        for _at, _order, text, strong, payload in sorted(entries, key=lambda e: (e[0], e[1])):
             item = QListWidgetItem(text, self)
+            item.setData(Qt.ItemDataRole.UserRole, payload)
+            font = item.font()
             if strong or "LATE ENTRY" in text:
-                font = item.font()
                 font.setBold(True)
-                item.setFont(font)
+            if isinstance(payload, VitalSign) and payload.superseded:
+                font.setStrikeOut(True)
+            item.setFont(font)
         self.scrollToBottom()
+
+    def _double_clicked(self, item: QListWidgetItem) -> None:
+        payload = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(payload, VitalSign) and not payload.superseded and not self._locked:
+            self.correct_requested.emit(payload)
 
     def lines(self) -> list[str]:
         return [self.item(row).text() for row in range(self.count())]

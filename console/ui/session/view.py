@@ -83,6 +83,7 @@ class SessionView(QWidget):
         self.gap: tuple[datetime, datetime] | None = None
         kw: dict[str, Any] = {"sessions": self._sessions, "actor": actor, "session_id": session_id,
               "on_record": self.apply}
+        scales = services.monitoring_settings.scales()
 
         # ---- always on top: who, what stage, what must not be missed
         self.back_button = QPushButton("← Today", self)
@@ -116,7 +117,7 @@ class SessionView(QWidget):
         self.double_check = DoubleCheckSection(on_record=self.apply)
         self.double_check.begin.connect(self.begin_double_check)
         self.baseline = VitalsEntry("5  Baseline vitals (within 30 min before the start)",
-                                    clock=clock, **kw)
+                                    clock=clock, scales=scales, **kw)
         self.checklist = ChecklistPanel(clock=clock, auth=services.auth, **kw)
         self.cancel = CancelSection(**kw)
         self.cancel.cancelled.connect(self.cancelled)
@@ -128,11 +129,12 @@ class SessionView(QWidget):
         # ---- during and after
         self.live = LivePanel()
         self.infusion_actions = ActionsSection(clock=clock, **kw)
-        self.observations = VitalsEntry("Observations", clock=clock, **kw)
+        self.observations = VitalsEntry("Observations", clock=clock, scales=scales, **kw)
         self.discharge = DischargeSection(**kw)
         self.sign = SignSection(**kw)
         self.addenda = AddendaSection(**kw)
         self.timeline = TimelineList()
+        self.timeline.correct_requested.connect(self.observations.open_correction)
 
         self.pages = QStackedWidget(self)
         self.prestart_page = self._build_prestart_page()
