@@ -952,7 +952,8 @@ liver tests are due again when the newest result is older than this many days.""
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
-    """A patient's cumulative ketamine exposure from recorded sessions (started ones only)."""
+    """A patient's cumulative ketamine exposure: the sessions behind them (started, with a
+    signed record), by local check-in date, and the ketamine they delivered."""
 
     session_dates: tuple[date, ...]
     cumulative_mg: Decimal

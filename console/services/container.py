@@ -17,6 +17,7 @@ from console.services.protocols import ProtocolService
 from console.services.sessions import SessionService
 from console.services.settings import SettingsService
 from console.services.setup import SetupService
+from console.services.side_effects import SideEffectService
 from console.services.users import UserService
 from console.storage.unit_of_work import Database
 
@@ -36,6 +37,7 @@ class Services:
     sessions: SessionService
     monitoring: MonitoringService
     monitoring_settings: MonitoringSettingsService
+    side_effects: SideEffectService
 
 
 def build_services(database: Database, clock: Clock) -> Services:
@@ -60,4 +62,5 @@ def build_services(database: Database, clock: Clock) -> Services:
                                 monitoring=monitoring),
         monitoring=monitoring,
         monitoring_settings=MonitoringSettingsService(database=database, clock=clock),
+        side_effects=SideEffectService(database=database, clock=clock),
     )
