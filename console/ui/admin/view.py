@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from console.domain.identity import Actor
 from console.services.container import Services
+from console.ui.admin.alarm_settings import AlarmSettingsPanel
 from console.ui.admin.audit import AuditPanel
 from console.ui.admin.clinical_settings import ClinicalSettingsPanel
 from console.ui.admin.settings import SecuritySettingsPanel
@@ -17,8 +18,8 @@ class AdministrationView(QWidget):
     """What the main window shows an administrator under "Administration".
 
     ``refresh()`` re-reads the tab in view. Opening the Users or Audit trail tab re-reads it too
-    (so the trail includes what was just done elsewhere); the Settings tab re-reads only after
-    ``refresh()``, so switching tabs never throws away values typed but not yet saved.
+    (so the trail includes what was just done elsewhere); the Settings and Alarms tabs re-read
+    only after ``refresh()``, so switching tabs never throws away values typed but not yet saved.
     """
 
     clinic_renamed = Signal(str)
@@ -26,7 +27,7 @@ class AdministrationView(QWidget):
     security_policy_changed = Signal(object)
     """The new ``SecurityPolicy`` (the idle lock may want its new timeout)."""
 
-    USERS, AUDIT, SETTINGS, CLINICAL = range(4)
+    USERS, AUDIT, SETTINGS, CLINICAL, ALARMS = range(5)
 
     def __init__(self, *, services: Services, actor: Actor,
                  parent: QWidget | None = None) -> None:
@@ -38,6 +39,7 @@ class AdministrationView(QWidget):
         self.audit_panel = AuditPanel(services=services, actor=actor)
         self.settings_panel = SecuritySettingsPanel(services=services, actor=actor)
         self.clinical_panel = ClinicalSettingsPanel(services=services, actor=actor)
+        self.alarms_panel = AlarmSettingsPanel(services=services, actor=actor)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("administrationTabs")
         self.tabs.setDocumentMode(True)
@@ -45,10 +47,12 @@ class AdministrationView(QWidget):
         self.tabs.addTab(self.audit_panel, "Audit trail")
         self.tabs.addTab(self.settings_panel, "Settings")
         self.tabs.addTab(self.clinical_panel, "Clinical")
+        self.tabs.addTab(self.alarms_panel, "Alarms")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self._settings_stale = True
+        self._alarms_stale = True
         self.settings_panel.clinic_renamed.connect(self.clinic_renamed)
         self.settings_panel.policy_changed.connect(self.security_policy_changed)
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -56,6 +60,7 @@ class AdministrationView(QWidget):
     def refresh(self) -> None:
         """Re-read what the tab in view shows (the main window calls this when showing it)."""
         self._settings_stale = True
+        self._alarms_stale = True
         self._tab_shown(self.tabs.currentIndex())
 
     def show_tab(self, index: int) -> None:
@@ -71,3 +76,6 @@ class AdministrationView(QWidget):
         elif index == self.SETTINGS and self._settings_stale:
             self._settings_stale = False
             self.settings_panel.refresh()
+        elif index == self.ALARMS and self._alarms_stale:
+            self._alarms_stale = False
+            self.alarms_panel.refresh()
