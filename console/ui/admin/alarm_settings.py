@@ -329,7 +329,7 @@ class AlarmSettingsPanel(QWidget):
         # --- the threshold table
         self.editors: dict[tuple[str, str, AlarmPriority], CutoffEdit] = {}
         self.row_errors: dict[str, QLabel] = {}
-        self._readings_labels: dict[SedationScale, QLabel] = {}
+        self.readings_labels: dict[SedationScale, QLabel] = {}
         self.rise_edit = RiseEdit()
         grid = self._build_grid()
         rules = _label("≥ and ≤ include the number; > and < do not. A reading alarms at the "
@@ -462,7 +462,7 @@ class AlarmSettingsPanel(QWidget):
                 grid.addWidget(_label(row.parameter, "vitalLabel"), line, 0)
             readings = _label(row.readings)
             if row.scale is not None:
-                self._readings_labels[row.scale] = readings
+                self.readings_labels[row.scale] = readings
             grid.addWidget(readings, line, 1)
             for column, priority in enumerate(PRIORITIES, start=2):
                 if priority in row.priorities:
@@ -546,7 +546,7 @@ class AlarmSettingsPanel(QWidget):
         self.sedation_combo.setCurrentIndex(self.sedation_combo.findData(scales.sedation))
         self.dissociation_combo.setCurrentIndex(
             self.dissociation_combo.findData(scales.dissociation))
-        for scale, label in self._readings_labels.items():
+        for scale, label in self.readings_labels.items():
             row = next(r for r in ROWS if r.scale is scale)
             in_use = scale is scales.sedation
             label.setText(f"{row.readings} <span style='color:#9aa5b1'>· charted here</span>"
@@ -559,7 +559,7 @@ class AlarmSettingsPanel(QWidget):
             + _version_line("Scales", self._scales, list(scales)))
         rows: list[tuple[str, SettingVersion[Any]]] = [
             *(("Alarm thresholds", v) for v in thresholds), *(("Scales", v) for v in scales)]
-        rows.sort(key=lambda pair: pair[1].at, reverse=True)
+        rows.sort(key=lambda pair: (pair[1].at, pair[1].number), reverse=True)
         self.history_table.setRowCount(len(rows))
         for index, (what, version) in enumerate(rows):
             cells = (what, str(version.number), format_local_time(version.at), version.by_name,
@@ -675,8 +675,10 @@ class AlarmSettingsPanel(QWidget):
         self.thresholds_saved.emit(version)
 
     def typed_scales(self) -> MonitoringScales:
-        return MonitoringScales(sedation=self.sedation_combo.currentData(),
-                                dissociation=self.dissociation_combo.currentData())
+        # Qt hands item data back as plain text, so the enums are rebuilt from it.
+        return MonitoringScales(
+            sedation=SedationScale(self.sedation_combo.currentData()),
+            dissociation=DissociationScale(self.dissociation_combo.currentData()))
 
     def save_scales(self) -> None:
         self.scales_message.clear_message()
