@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -34,6 +36,7 @@ from console.ui.messages import InlineMessage
 from console.ui.protocols.describe import drug_name
 from console.ui.session.after import AddendaSection, DischargeSection, SignSection
 from console.ui.session.common import STAGE_LABELS, clock_time, set_kind
+from console.ui.session.monitor import LiveMonitor
 from console.ui.session.prestart import (
     BlindCheckPanel,
     CancelSection,
@@ -135,6 +138,8 @@ class SessionView(QWidget):
         self.addenda = AddendaSection(**kw)
         self.timeline = TimelineList()
         self.timeline.correct_requested.connect(self.observations.open_correction)
+        self.monitor = LiveMonitor(services=services, actor=actor, clock=clock,
+                                   session_id=session_id, on_record=self.apply, parent=self)
 
         self.pages = QStackedWidget(self)
         self.prestart_page = self._build_prestart_page()
@@ -154,6 +159,9 @@ class SessionView(QWidget):
         stage_column.addWidget(self.stage_label)
         stage_column.addWidget(self.protocol_label)
         top.addLayout(stage_column)
+        alarm_row = QHBoxLayout()
+        alarm_row.addWidget(self.monitor.alarms.bar, 1)
+        alarm_row.addWidget(self.monitor.alarms.pause_button)
         gap_row = QHBoxLayout()
         gap_row.addWidget(self.gap_banner, 1)
         gap_row.addWidget(self.gap_ack)
@@ -161,6 +169,7 @@ class SessionView(QWidget):
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
+        layout.addLayout(alarm_row)
         layout.addWidget(self.load_error)
         layout.addLayout(gap_row)
         layout.addWidget(self.locked_banner)
@@ -213,14 +222,30 @@ class SessionView(QWidget):
         return page
 
     def _build_course_page(self) -> QWidget:
+        """Live figures on top; the chart with the alarm list beside it; below, the actions
+        and observations with the timeline. The split between chart and entry moves."""
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 6, 0)
         column.setSpacing(8)
+        # Scroll rather than squeeze: a form squashed to fit hides its buttons.
+        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         for section in (self.infusion_actions, self.observations, self.discharge, self.sign,
                         self.addenda):
             column.addWidget(section)
         column.addStretch(1)
+        self.right_column = QVBoxLayout()
+        self.right_column.setContentsMargins(0, 0, 0, 0)
+        self.right_column.addWidget(self.monitor.alarms.list_panel, 1)
+        watch = QWidget()
+        watch_row = QHBoxLayout(watch)
+        watch_row.setContentsMargins(0, 0, 0, 0)
+        chart_column = QVBoxLayout()
+        chart_column.setContentsMargins(0, 0, 0, 0)
+        chart_column.addWidget(self.monitor.chart, 1)
+        chart_column.addWidget(self.monitor.news2)
+        watch_row.addLayout(chart_column, 3)
+        watch_row.addLayout(self.right_column, 1)
         timeline_box = QWidget()
         tl = QVBoxLayout(timeline_box)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -228,14 +253,24 @@ class SessionView(QWidget):
         heading.setObjectName("sessionCardTitle")
         tl.addWidget(heading)
         tl.addWidget(self.timeline, 1)
-        body = QHBoxLayout()
+        work = QWidget()
+        body = QHBoxLayout(work)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(_scroll(left, "courseScroll"), 3)
         body.addWidget(timeline_box, 2)
+        self.course_split = QSplitter(Qt.Orientation.Vertical)
+        self.course_split.setObjectName("courseSplit")
+        self.course_split.addWidget(watch)
+        self.course_split.addWidget(work)
+        self.course_split.setStretchFactor(0, 1)
+        self.course_split.setStretchFactor(1, 1)
+        self.monitor.chart.setMinimumHeight(240)
+        self.course_split.setChildrenCollapsible(False)
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.live)
-        outer.addLayout(body, 1)
+        outer.addWidget(self.course_split, 1)
         return page
 
     # ------------------------------------------------------------------ reading
@@ -249,6 +284,7 @@ class SessionView(QWidget):
             return
         self.load_error.clear_message()
         self.apply(record)
+        self.monitor.check_overdue(record)
 
     def heartbeat(self) -> None:
         record = self.record
@@ -263,6 +299,7 @@ class SessionView(QWidget):
     def stop_timers(self) -> None:
         self.reload_timer.stop()
         self.heartbeat_timer.stop()
+        self.monitor.stop()
 
     @property
     def blind_mode(self) -> bool:
@@ -291,6 +328,7 @@ class SessionView(QWidget):
                         self.sign, self.addenda, self.timeline):
             section.show_record(record)
         self.baseline.show_record(record)
+        self.monitor.show_record(record)
 
         preparing = record.stage is SessionStage.PREPARING
         cancelled = record.stage is SessionStage.CANCELLED
