@@ -485,6 +485,7 @@ class Alarm:
     escalations: tuple[Escalation, ...] = ()
     resolved_at: datetime | None = None
     audio_paused_until: datetime | None = None
+    clearing_since: datetime | None = None  # condition absent since then, not yet long enough
 
     @property
     def active(self) -> bool:
@@ -542,13 +543,19 @@ class AlarmBook:
         return moment
 
     def update(self, conditions: Iterable[AlarmCondition], *, at: datetime,
-               assessed: Collection[AlarmParameter] | None = None) -> BookUpdate:
+               assessed: Collection[AlarmParameter] | None = None,
+               resolve_after: timedelta = timedelta(0)) -> BookUpdate:
         """Feed what is wrong at ``at``.
 
         New parameters raise alarms, continuing ones are kept (and escalate if worse), and an
         active alarm whose condition is absent resolves — but only if its parameter was
         ``assessed`` (``None``: the conditions are the complete picture). So an observation
         with only a heart rate does not clear a blood-pressure alarm.
+
+        ``resolve_after`` is an alarm condition delay for resolving: the condition must stay
+        absent that long (over several readings) before the alarm resolves, so a monitor value
+        hovering on a threshold does not raise a new alarm every few seconds. Raising is never
+        delayed.
         """
         moment = self._check_time(at)
         latest: dict[AlarmParameter, AlarmCondition] = {}
@@ -562,20 +569,26 @@ class AlarmBook:
         for alarm in self.active:
             now_condition = latest.pop(alarm.parameter) if alarm.parameter in latest else None
             if now_condition is None:
-                if assessed is None or alarm.parameter in assessed:
-                    resolved.append(replace(alarm, resolved_at=moment, audio_paused_until=None))
-                else:
+                if assessed is not None and alarm.parameter not in assessed:
                     active.append(alarm)
+                elif resolve_after > timedelta(0) and (
+                        alarm.clearing_since is None
+                        or moment - alarm.clearing_since < resolve_after):
+                    active.append(alarm if alarm.clearing_since is not None
+                                  else replace(alarm, clearing_since=moment))
+                else:
+                    resolved.append(replace(alarm, resolved_at=moment, audio_paused_until=None,
+                                            clearing_since=None))
             elif now_condition.priority.rank > alarm.priority.rank:
                 alarm = replace(alarm, priority=now_condition.priority, condition=now_condition,
-                                audio_paused_until=None,
+                                audio_paused_until=None, clearing_since=None,
                                 escalations=(*alarm.escalations,
                                              Escalation(moment, alarm.priority,
                                                         now_condition.priority)))
                 escalated.append(alarm)
                 active.append(alarm)
             else:
-                active.append(replace(alarm, condition=now_condition))
+                active.append(replace(alarm, condition=now_condition, clearing_since=None))
         raised: list[Alarm] = []
         next_id = self.next_id
         order = list(AlarmParameter)

@@ -282,6 +282,7 @@ class AlarmRow(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     audio_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    clearing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AlarmEventRow(Base):

@@ -632,3 +632,30 @@ def test_the_book_keeps_one_active_alarm_per_parameter(
         assert all(a.resolved_at is not None for a in book.resolved)
         assert all(a.priority.rank >= a.condition.priority.rank for a in book.active)
         assert book.should_sound(moment + AUDIO_PAUSE) is bool(book.active)
+
+
+def test_a_resolve_delay_stops_a_value_hovering_on_a_threshold_from_flapping() -> None:
+    delay = timedelta(seconds=30)
+    sec = timedelta(seconds=1)
+    book = AlarmBook().update(spo2(93), at=T0, resolve_after=delay).book
+    # 97 % for 15 s, back to 93 %: the same alarm continues, nothing new is raised.
+    step = book.update(spo2(97), at=T0 + 15 * sec, resolve_after=delay)
+    assert step.resolved == ()
+    assert step.book.active[0].clearing_since == T0 + 15 * sec
+    step = step.book.update(spo2(93), at=T0 + 30 * sec, resolve_after=delay)
+    assert step.raised == ()
+    assert step.book.active[0].clearing_since is None
+    # 97 % held for the whole delay: resolved at the reading that completes it.
+    step = step.book.update(spo2(97), at=T0 + 45 * sec, resolve_after=delay)
+    step = step.book.update(spo2(97), at=T0 + 60 * sec, resolve_after=delay)
+    assert step.resolved == ()
+    step = step.book.update(spo2(97), at=T0 + 75 * sec, resolve_after=delay)
+    (gone,) = step.resolved
+    assert gone.resolved_at == T0 + 75 * sec
+    assert gone.clearing_since is None
+    assert step.book.next_id == 2  # one alarm for the whole episode
+
+
+def test_without_a_delay_an_absent_condition_resolves_at_once() -> None:
+    book = AlarmBook().update(spo2(93), at=T0).book
+    assert len(book.update(spo2(97), at=T0 + MIN).resolved) == 1
