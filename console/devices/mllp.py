@@ -25,6 +25,7 @@ from console.devices.hl7 import (
     MAX_MESSAGE_CHARS,
     DeviceReading,
     Hl7Error,
+    Hl7Message,
     Hl7Reason,
     build_ack,
     extract_control_id,
@@ -42,6 +43,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 2575
 MAX_FRAME_BYTES = MAX_MESSAGE_CHARS
 _HEAD_BYTES = 4096  # kept from an oversized or truncated frame to find its control id
+REFUSAL_LOG_INTERVAL = 60.0  # seconds between log lines for one repeated refusal
 
 
 def frame(message: str | bytes) -> bytes:
@@ -177,8 +179,16 @@ def decode_frames(data: bytes, max_size: int = MAX_FRAME_BYTES) -> list[bytes]:
 # --------------------------------------------------------------------------- listener
 
 ReadingsCallback = Callable[[list[DeviceReading]], None]
+MessageCallback = Callable[[Hl7Message], None]
 ErrorCallback = Callable[[Hl7Error], None]
 EventCallback = Callable[[], None]
+
+
+class MessageRefused(Exception):
+    """Raised by ``on_readings``/``on_message`` to refuse a well-formed message on purpose (no
+    session to take it, another patient): the sender gets an AE NAK whose MSA-3 text is the
+    exception's text, and the log a warning without a traceback. Never put patient identifiers
+    in the text."""
 
 
 class _Connection:
@@ -191,19 +201,27 @@ class _Connection:
 class MllpListener:
     """Accepts monitor connections and turns their ORU^R01 messages into device readings.
 
+    Accepted messages go to ``on_readings`` (the readings) or ``on_message`` (the whole parsed
+    message, with the patient id); the ACK is sent after the callback returns, so a callback
+    that stores the readings makes them durable before the monitor hears AA.
     ``start()`` binds (port 0 picks a free port; see ``address``) and starts the worker thread;
     ``close()`` stops it, closes every socket and joins the thread. Feed loss: when no message has
     been accepted for ``feed_timeout`` seconds since the start or the last accepted message,
     ``on_feed_lost`` is called once; the next accepted message calls ``on_feed_restored`` first.
     """
 
-    def __init__(self, on_readings: ReadingsCallback, *, on_error: ErrorCallback | None = None,
+    def __init__(self, on_readings: ReadingsCallback | None = None, *,
+                 on_message: MessageCallback | None = None,
+                 on_error: ErrorCallback | None = None,
                  on_feed_lost: EventCallback | None = None,
                  on_feed_restored: EventCallback | None = None, host: str = DEFAULT_HOST,
                  port: int = DEFAULT_PORT, max_message_bytes: int = MAX_FRAME_BYTES,
                  feed_timeout: float = 10.0, max_connections: int = 8,
                  default_tz: tzinfo | None = None, poll_interval: float = 0.05) -> None:
+        if (on_readings is None) == (on_message is None):
+            raise ValueError("give on_readings or on_message (the whole parsed message)")
         self._on_readings = on_readings
+        self._on_message = on_message
         self._on_error = on_error
         self._on_feed_lost = on_feed_lost
         self._on_feed_restored = on_feed_restored
@@ -223,6 +241,7 @@ class MllpListener:
         self._feed_lost = False
         self.messages_accepted = 0
         self.messages_refused = 0
+        self._last_refusal: tuple[str, float, int] = ("", 0.0, 0)
 
     # -- life cycle
 
@@ -365,7 +384,15 @@ class MllpListener:
             log.info("Monitor feed restored")
             self._call(self._on_feed_restored)
         try:
-            self._on_readings(list(message.readings))
+            if self._on_message is not None:
+                self._on_message(message)
+            elif self._on_readings is not None:
+                self._on_readings(list(message.readings))
+        except MessageRefused as refusal:
+            self.messages_refused += 1
+            self._log_refusal(str(refusal), message.control_id, connection.peer)
+            self._send(connection, build_ack(text, "AE", str(refusal)))
+            return
         except Exception:
             log.exception("Readings from message %s could not be taken", message.control_id)
             self.messages_refused += 1
@@ -391,6 +418,17 @@ class MllpListener:
                 self._on_error(error)
             except Exception:
                 log.exception("The on_error callback failed")
+
+    def _log_refusal(self, reason: str, control_id: str, peer: str) -> None:
+        # A monitor sends every second or so: the same refusal is logged once a minute.
+        now = time.monotonic()
+        last_reason, last_at, repeats = self._last_refusal
+        if reason == last_reason and now - last_at < REFUSAL_LOG_INTERVAL:
+            self._last_refusal = (last_reason, last_at, repeats + 1)
+            return
+        again = f" ({repeats} more like it since the last line)" if repeats else ""
+        log.warning("Message %s from %s refused (AE): %s%s", control_id, peer, reason, again)
+        self._last_refusal = (reason, now, 0)
 
     def _send(self, connection: _Connection, ack: str) -> None:
         try:

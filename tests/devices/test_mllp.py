@@ -13,8 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.devices.hl7 import DeviceReading, Hl7Error, Hl7Reason, VitalField, build_oru
+from console.devices.hl7 import (
+    DeviceReading,
+    Hl7Error,
+    Hl7Message,
+    Hl7Reason,
+    VitalField,
+    build_oru,
+)
 from console.devices.mllp import (
+    MessageRefused,
     MllpClient,
     MllpDecoder,
     MllpListener,
@@ -223,6 +231,30 @@ def test_a_failing_readings_callback_gives_ae_and_does_not_stop_the_listener() -
     with MllpListener(broken, port=0) as running, MllpClient(*running.address) as monitor:
         assert msa(monitor.send(oru("F1")))[1] == "AE"
         assert msa(monitor.send(oru("F2")))[1] == "AA"
+
+
+def test_a_refusing_message_callback_gets_its_reason_in_the_nak_and_one_log_line(
+        caplog: pytest.LogCaptureFixture) -> None:
+    seen: list[tuple[str, str | None, int]] = []
+
+    def take(message: Hl7Message) -> None:
+        seen.append((message.control_id, message.patient_id, len(message.readings)))
+        if message.control_id != "M4":
+            raise MessageRefused("no session is open")
+
+    caplog.set_level(logging.WARNING, logger="console.devices")
+    with MllpListener(on_message=take, port=0) as running, \
+            MllpClient(*running.address) as monitor:
+        for n in range(1, 4):
+            assert msa(monitor.send(oru(f"M{n}")))[1:4] == ["AE", f"M{n}", "no session is open"]
+        assert msa(monitor.send(oru("M4")))[1] == "AA"
+    assert seen == [(f"M{n}", "PAT-SECRET-9", 1) for n in range(1, 5)]
+    lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(lines) == 1  # the same refusal every second is logged once a minute
+    assert "no session is open" in lines[0]
+    assert not any(r.exc_info for r in caplog.records)
+    with pytest.raises(ValueError, match="on_readings or on_message"):
+        MllpListener(port=0)
 
 
 def test_feed_loss_fires_once_and_restores(recorder: Recorder) -> None:
