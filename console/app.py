@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="folder for the database, logs and backups")
     parser.add_argument("--database-url", help="sqlite:///file or postgresql+psycopg://...")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument("--device-port", metavar="PORT",
+                        help="TCP port on which the console listens for the monitor's HL7 feed "
+                             "(default 2575)")
     parser.add_argument("--demo", action="store_true",
                         help="open a demonstration clinic (seeded on first use, in its own "
                              "data folder unless --data-dir is given)")
@@ -48,7 +51,8 @@ def resolve_config(args: argparse.Namespace) -> AppConfig:
 
         data_dir = str(default_data_dir().with_name(default_data_dir().name + "-demo"))
     return load_config(
-        {"data_dir": data_dir, "database_url": args.database_url, "log_level": args.log_level}
+        {"data_dir": data_dir, "database_url": args.database_url, "log_level": args.log_level,
+         "device_port": args.device_port}
     )
 
 

@@ -1,7 +1,8 @@
 """Start-up settings: defaults < config file < ``CONSOLE_*`` environment < command line.
 
 Only what is needed before the database opens lives here (where the data is, which database,
-logging). Clinical configuration lives in the database, versioned and audited.
+logging, where the monitor feed listens). Clinical configuration lives in the database,
+versioned and audited.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.errors import StorageUnavailable
+from console.errors import StorageUnavailable, ValidationError
 from console.paths import default_config_file, default_data_dir
 
 DATABASE_FILE_NAME = "console.sqlite3"
-KNOWN_KEYS = ("data_dir", "database_url", "log_level")
+KNOWN_KEYS = ("data_dir", "database_url", "log_level", "device_host", "device_port")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_DEVICE_HOST = "127.0.0.1"  # the monitor feed (HL7 over MLLP) listens on this PC only
+DEFAULT_DEVICE_PORT = 2575         # the port registered for HL7 over MLLP
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,8 @@ class AppConfig:
     data_dir: Path
     database_url: str
     log_level: str = "INFO"
+    device_host: str = DEFAULT_DEVICE_HOST
+    device_port: int = DEFAULT_DEVICE_PORT
 
     @property
     def log_dir(self) -> Path:
@@ -56,6 +61,17 @@ def _read_config_file(path: Path) -> dict[str, str]:
     return {key: str(section[key]) for key in KNOWN_KEYS if key in section}
 
 
+def _device_port(text: str) -> int:
+    digits = text.strip()
+    port = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 5 else 0
+    if not 1 <= port <= 65535:
+        raise ValidationError(
+            f"The monitor feed port {text!r} is not a port number: use a whole number from 1 to "
+            "65535 (settings file device_port, CONSOLE_DEVICE_PORT or --device-port).",
+            field="device_port")
+    return port
+
+
 def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return {
         key: environ[f"CONSOLE_{key.upper()}"]
@@ -82,4 +98,11 @@ def load_config(
     log_level = merged.get("log_level", "INFO").upper()
     if log_level not in LOG_LEVELS:
         log_level = "INFO"
-    return AppConfig(data_dir=data_dir.resolve(), database_url=database_url, log_level=log_level)
+    device_host = merged.get("device_host", DEFAULT_DEVICE_HOST).strip()
+    if not device_host:
+        raise ValidationError("The monitor feed address (device_host) is empty: give a host "
+                              f"name or address, for example {DEFAULT_DEVICE_HOST}.",
+                              field="device_host")
+    device_port = _device_port(merged.get("device_port", str(DEFAULT_DEVICE_PORT)))
+    return AppConfig(data_dir=data_dir.resolve(), database_url=database_url, log_level=log_level,
+                     device_host=device_host, device_port=device_port)
