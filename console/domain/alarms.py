@@ -486,6 +486,18 @@ class Alarm:
     resolved_at: datetime | None = None
     audio_paused_until: datetime | None = None
     clearing_since: datetime | None = None  # condition absent since then, not yet long enough
+    peak: AlarmCondition | None = None  # the reading that set ``priority`` (raise/escalation)
+
+    @property
+    def worst(self) -> AlarmCondition:
+        """The condition at the alarm's priority: what the alarm is about, even after the
+        reading improved (an alarm is not quietly downgraded while it lasts)."""
+        return self.peak or self.condition
+
+    @property
+    def latched(self) -> bool:
+        """The latest reading is less severe than the alarm's priority."""
+        return self.condition.priority.rank < self.priority.rank
 
     @property
     def active(self) -> bool:
@@ -582,6 +594,7 @@ class AlarmBook:
             elif now_condition.priority.rank > alarm.priority.rank:
                 alarm = replace(alarm, priority=now_condition.priority, condition=now_condition,
                                 audio_paused_until=None, clearing_since=None,
+                                peak=now_condition,
                                 escalations=(*alarm.escalations,
                                              Escalation(moment, alarm.priority,
                                                         now_condition.priority)))
@@ -594,7 +607,7 @@ class AlarmBook:
         order = list(AlarmParameter)
         for condition in sorted(latest.values(), key=lambda c: order.index(c.parameter)):
             alarm = Alarm(next_id, condition.parameter, condition.kind, condition.priority,
-                          condition, moment)
+                          condition, moment, peak=condition)
             next_id += 1
             raised.append(alarm)
             active.append(alarm)

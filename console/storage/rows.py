@@ -283,6 +283,7 @@ class AlarmRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     audio_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     clearing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    peak_condition: Mapped[str | None] = mapped_column(Text)  # the reading that set priority
 
 
 class AlarmEventRow(Base):

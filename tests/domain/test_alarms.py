@@ -659,3 +659,18 @@ def test_a_resolve_delay_stops_a_value_hovering_on_a_threshold_from_flapping() -
 def test_without_a_delay_an_absent_condition_resolves_at_once() -> None:
     book = AlarmBook().update(spo2(93), at=T0).book
     assert len(book.update(spo2(97), at=T0 + MIN).resolved) == 1
+
+
+def test_an_escalated_alarm_keeps_the_reading_that_set_its_priority() -> None:
+    def sbp(value: int) -> list[AlarmCondition]:
+        return evaluate(VitalValues(systolic=value, diastolic=80), baseline=None,
+                        thresholds=DEFAULT_THRESHOLDS)
+    book = AlarmBook().update(sbp(165), at=T0).book
+    assert not book.active[0].latched
+    book = book.update(sbp(186), at=T0 + MIN).book
+    book = book.update(sbp(170), at=T0 + 2 * MIN).book
+    (alarm,) = book.active
+    assert alarm.priority is AlarmPriority.HIGH
+    assert alarm.condition.value == 170
+    assert alarm.worst.value == 186
+    assert alarm.latched

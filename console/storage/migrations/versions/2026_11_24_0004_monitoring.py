@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('resolved_at', console.storage.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('audio_paused_until', console.storage.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('clearing_since', console.storage.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('peak_condition', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['session_id'], ['infusion_session.id'], name=op.f('fk_alarm_session_id_infusion_session')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alarm')),
     sa.UniqueConstraint('session_id', 'number', name=op.f('uq_alarm_session_id'))
