@@ -71,6 +71,7 @@ from console.services.session_records import (
     SessionStage,
     SessionSummary,
 )
+from console.services.side_effects import side_effect_signing_problems
 from console.services.signing import add_signature, confirm_signer
 from console.storage.rows import (
     InfusionSessionRow,
@@ -464,12 +465,12 @@ class SessionService(Service):
         """Sign the completed record; it is locked from then on (corrections are addenda)."""
         with self._db.read() as uow:
             self.authorise(uow, actor, BEDSIDE)
-            self._ready_to_sign(self._row(uow, session_id))
+            self._ready_to_sign(uow, self._row(uow, session_id))
         confirm_signer(self._auth, actor, password, meaning="sign session record")
         with self._db.write() as uow:
             self.authorise(uow, actor, BEDSIDE)
             row = self._row(uow, session_id)
-            self._ready_to_sign(row)
+            self._ready_to_sign(uow, row)
             record = self._record(uow, row)
             signature = add_signature(self, uow, actor, SignatureMeaning.ADMINISTERED,
                                       record_type="session", record_id=row.id,
@@ -729,12 +730,17 @@ class SessionService(Service):
             artifacts=uow.monitoring.artifacts(row.id))
 
     @staticmethod
-    def _ready_to_sign(row: InfusionSessionRow) -> None:
+    def _ready_to_sign(uow: UnitOfWork, row: InfusionSessionRow) -> None:
         if row.signature_id is not None:
             raise ConflictError("This record is already signed.")
         if row.discharge is None:
             raise ValidationError("The record cannot be signed until the discharge checklist "
                                   "is complete.", field="discharge")
+        # Each open effect without an outcome, an unrecorded notification, the review.
+        problems = side_effect_signing_problems(uow, row.id)
+        if problems:
+            raise ValidationError("The record cannot be signed yet: " + " ".join(problems),
+                                  field="side_effects")
 
     @staticmethod
     def _signed_content(record: SessionRecord) -> dict[str, Any]:

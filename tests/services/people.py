@@ -45,6 +45,13 @@ def nurse(services: Services, admin: Actor) -> Actor:
     return member(services, admin, "nkim", "Nora Kim, RN", Role.NURSE, NURSE_PASSWORD)
 
 
+def no_side_effects(services: Services, actor: Actor, session_id: int) -> None:
+    """The discharge side-effect review with every item of the current list answered 'none'
+    (a session record cannot be signed without it)."""
+    terms = services.side_effects.lists(actor).effects.codes
+    services.side_effects.record_review(actor, session_id, dict.fromkeys(terms))
+
+
 def audit_rows(services: Services, admin: Actor, **wanted: Any) -> list[AuditEntry]:
     """Matching audit rows, oldest first (the service hands them back newest first)."""
     return list(reversed(services.audit.search(admin, AuditFilter(limit=10_000, **wanted))))

@@ -46,6 +46,7 @@ from console.storage.rows import (
     VitalSignRow,
 )
 from console.storage.unit_of_work import Database
+from tests.services.people import no_side_effects
 
 NURSE_PW = "nurse-demo-1"
 CHECKER_PW = "nurse-demo-2"
@@ -115,8 +116,13 @@ class Clinic:
         self.advance(hours=4)
         self.sessions.stop(self.nurse, sid, completed=True)
         self.sessions.discharge(self.nurse, sid, READY)
+        self.review(sid)
         self.sessions.sign(self.nurse, sid, password=NURSE_PW)
         return sid
+
+    def review(self, sid: int) -> None:
+        """The discharge side-effect review: nothing to report."""
+        no_side_effects(self.services, self.nurse, sid)
 
 
 @pytest.fixture
@@ -674,6 +680,9 @@ def test_discharge_sign_lock_and_addendum(clinic: Clinic) -> None:
     assert record.discharge == READY
     assert record.discharged_at == clinic.now()
     assert clinic.audit("session.discharged", sid)[0].decoded_new()["padss"] == 10
+    refused(clinic, ValidationError, lambda: s.sign(nurse, sid, password=NURSE_PW),
+            "side-effect review")
+    clinic.review(sid)
     refused(clinic, AuthenticationFailed, lambda: s.sign(nurse, sid, password="wrong-password"))
     refused(clinic, ConflictError, lambda: s.add_addendum(
         nurse, sid, text="forgot the pain score", reason="late entry", password=NURSE_PW),
@@ -767,7 +776,7 @@ def test_the_audit_trail_records_every_step_in_order(clinic: Clinic) -> None:
     assert actions == ["session.checked_in", "session.weighed", "session.prepared",
                        "session.programmed", "session.double_checked", "session.vitals",
                        "session.start", "session.stop", "session.discharged",
-                       "signature.added", "session.signed"]
+                       "side_effect.reviewed", "signature.added", "session.signed"]
     with clinic.database.read() as uow:
         stored = uow.session.get(InfusionSessionRow, sid)
         assert stored is not None
@@ -814,6 +823,7 @@ def test_cumulative_exposure_is_shown_before_the_next_start(clinic: Clinic) -> N
     clinic.advance(minutes=60)
     clinic.sessions.stop(clinic.nurse, first, completed=False, reason="nausea")
     clinic.sessions.discharge(clinic.nurse, first, READY)
+    clinic.review(first)
     clinic.sessions.sign(clinic.nurse, first, password=NURSE_PW)
     clinic.advance(minutes=24 * 60)
     second = clinic.sessions.check_in(clinic.nurse, clinic.patients[0].id).id

@@ -30,3 +30,9 @@ def double_checked(services, record):  # type: ignore[no-untyped-def]
     return services.sessions.double_check(record.id, checker_username="tlopez",
                                           checker_password="nurse-demo-2",
                                           entry=MATCHING_CHECK)
+
+
+def no_side_effects_review(services, nurse, session_id: int):  # type: ignore[no-untyped-def]
+    """The discharge side-effect review with every item answered 'none' (signing needs it)."""
+    terms = services.side_effects.lists(nurse).effects.codes
+    return services.side_effects.record_review(nurse, session_id, dict.fromkeys(terms))

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from console.domain.vitals import VitalValues
 from console.ui.session import SessionView
-from tests.ui.session_support import double_checked, programmed
+from tests.ui.session_support import double_checked, no_side_effects_review, programmed
 
 
 def running(services, nurse):  # type: ignore[no-untyped-def]
@@ -166,6 +166,7 @@ def test_stop_discharge_sign_locks_the_record_and_an_addendum_appears_under_it( 
     view.discharge.padss.setValue(10)
     click(qtbot, view.discharge.save_button)
     assert view.sign.isVisible()
+    no_side_effects_review(services, nurse, record.id)
 
     qtbot.keyClicks(view.sign.password, "wrong-password")
     click(qtbot, view.sign.sign_button)
