@@ -114,6 +114,14 @@ class LinkableEvent:
         return f"{self.kind.label} {self.at.astimezone():%H:%M}{why}"
 
 
+@dataclass(frozen=True, slots=True)
+class NotifiableClinician:
+    """An active clinician the bedside can name as told of an effect."""
+
+    id: int
+    full_name: str
+
+
 def _choice[E: enum.StrEnum](kind: type[E], raw: E | str, *, field: str, what: str) -> E:
     try:
         return kind(raw)
@@ -284,6 +292,57 @@ class SideEffectService(Service):
             return tuple(side_effect_signing_problems(uow, session_id))
 
     # ================================================================== logging at the bedside
+    def clinicians(self, actor: Actor) -> tuple[NotifiableClinician, ...]:
+        """The active clinicians, by name: whom a nurse can record as told of an effect."""
+        with self._db.read() as uow:
+            self.authorise(uow, actor, EVERYONE)
+            found = [NotifiableClinician(u.id, u.full_name) for u in uow.users.list_all()
+                     if u.role is Role.CLINICIAN and u.active]
+            return tuple(sorted(found, key=lambda c: c.full_name.casefold()))
+
+    def check_draft(self, actor: Actor, session_id: int, draft: SideEffectDraft) -> None:
+        """Refuse, saving nothing, what :meth:`log` would refuse in ``draft`` apart from its
+        link to an infusion entry. The screen calls this before it pauses, stops or lowers the
+        rate for the effect, so an infusion action is not left without its log entry."""
+        lists = self.lists(actor)
+        with self._db.read() as uow:
+            self.authorise(uow, actor, BEDSIDE)
+            row = self._editable(uow, session_id)
+            term = lists.effects.find(draft.term_code)
+            if term is None:
+                raise ValidationError("Choose an effect from the list, or 'other' and describe "
+                                      "it.", field="term_code")
+            check_other_text(term.code, draft.other_text)
+            grade = as_grade(draft.grade)
+            _choice(Relationship, draft.relationship, field="relationship",
+                    what="the relationship to ketamine")
+            _choice(InfusionAction, draft.action, field="action",
+                    what="the action taken with the infusion")
+            check_grade_and_serious(grade, draft.serious)
+            now = self.now()
+            onset = check_onset(draft.onset_at or now, session_began=row.checked_in_at, now=now)
+            outcome = None if draft.outcome is None else _choice(
+                Outcome, draft.outcome, field="outcome", what="the outcome")
+            check_outcome_for_grade(outcome, grade)
+            check_resolution(outcome, draft.resolved_at, onset_at=onset, now=now)
+            check_notes(draft.notes)
+            given: dict[str, int] = {}
+            for treatment in draft.treatments:
+                medication = lists.rescue.find(treatment.medication_code)
+                if medication is None:
+                    raise ValidationError("Choose a medication from the clinic's rescue list.",
+                                          field="medication_code")
+                already = given.setdefault(
+                    medication.code, uow.side_effects.doses_given(row.id, medication.code))
+                check_dose(medication, parse_dose(treatment.dose, medication), treatment.route,
+                           doses_already_given=already)
+                given[medication.code] = already + 1
+                check_treatment_time(treatment.given_at or now, onset_at=onset, now=now)
+                if treatment.given_by.strip() and \
+                        not 3 <= len(" ".join(treatment.given_by.split())) <= 100:
+                    raise ValidationError("Give the name of the person who gave the dose.",
+                                          field="given_by")
+
     def log(self, actor: Actor, session_id: int, draft: SideEffectDraft) -> SideEffect:
         """Log a side effect in one step (with any treatments, outcome and resolution time).
 
