@@ -80,8 +80,14 @@ class MonitoringRepository:
                     .order_by(AlarmEventRow.at, AlarmEventRow.id)).all():
                 history[event.alarm_id].append(event)
         alarms = [self._alarm(row, history[row.id]) for row in rows]
+        # Resolved alarms in the order they resolved (as the engine appends them), which is
+        # the order their "resolved" events were written, not the order they were raised.
+        resolved_event = {row.number: max((e.id for e in history[row.id]
+                                           if e.kind == "resolved"), default=0)
+                          for row in rows}
         return AlarmBook(active=tuple(a for a in alarms if a.active),
-                         resolved=tuple(a for a in alarms if not a.active),
+                         resolved=tuple(sorted((a for a in alarms if not a.active),
+                                               key=lambda a: (resolved_event[a.id], a.id))),
                          next_id=last_number + 1, updated_at=last_change)
 
     @staticmethod
@@ -101,7 +107,9 @@ class MonitoringRepository:
                      kind=AlarmKind(row.kind), priority=AlarmPriority(row.priority),
                      condition=_condition(row.condition), raised_at=row.raised_at,
                      acknowledgements=tuple(acknowledgements), escalations=tuple(escalations),
-                     resolved_at=row.resolved_at, audio_paused_until=row.audio_paused_until)
+                     resolved_at=row.resolved_at, audio_paused_until=row.audio_paused_until,
+                     clearing_since=row.clearing_since,
+                     peak=None if row.peak_condition is None else _condition(row.peak_condition))
 
     def save(self, session_id: int, before: AlarmBook, after: AlarmBook, *,
              by_id: int | None = None, by_name: str = "") -> None:
@@ -130,6 +138,8 @@ class MonitoringRepository:
             row.condition = _condition_json(alarm.condition)
             row.resolved_at = alarm.resolved_at
             row.audio_paused_until = alarm.audio_paused_until
+            row.clearing_since = alarm.clearing_since
+            row.peak_condition = None if alarm.peak is None else _condition_json(alarm.peak)
             seen_escalations = 0 if previous is None else len(previous.escalations)
             for escalation in alarm.escalations[seen_escalations:]:
                 self._event(row, "escalated", escalation.at, escalation.to_priority,
