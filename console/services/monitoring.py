@@ -51,6 +51,10 @@ from console.storage.unit_of_work import Database, UnitOfWork
 
 BEDSIDE = (Role.NURSE, Role.CLINICIAN)
 CLOCK_SKEW = timedelta(seconds=5)
+# A monitor's reading must stay normal this long before its alarm resolves (alarm condition
+# delay): a value hovering on a threshold keeps one alarm instead of one every few seconds.
+# A nurse's re-measured set resolves at once.
+DEVICE_RESOLVE_AFTER = timedelta(seconds=30)
 _BP = ("systolic", "diastolic")
 
 
@@ -323,16 +327,19 @@ class MonitoringService(Service):
             overdue = self._overdue(uow, row)
             if overdue is not None:
                 conditions.append(overdue)
-        update = self._apply(uow, actor, row, conditions, judged)
+        update = self._apply(uow, actor, row, conditions, judged,
+                             resolve_after=DEVICE_RESOLVE_AFTER
+                             if vital.source is VitalSource.DEVICE else timedelta(0))
         return MonitoringUpdate(row.id, update.book, vital, (), update.raised,
                                 update.escalated, update.resolved)
 
     def _apply(self, uow: UnitOfWork, actor: Actor | None, row: InfusionSessionRow,
                conditions: Sequence[AlarmCondition],
-               judged: Collection[AlarmParameter]) -> MonitoringUpdate:
+               judged: Collection[AlarmParameter],
+               resolve_after: timedelta = timedelta(0)) -> MonitoringUpdate:
         before = uow.monitoring.book(row.id, active_only=True)
         result: BookUpdate = before.update(conditions, at=self._book_time(before),
-                                           assessed=judged)
+                                           assessed=judged, resolve_after=resolve_after)
         uow.monitoring.save(row.id, before, result.book)
         for verb, alarms in (("raised", result.raised), ("escalated", result.escalated),
                              ("resolved", result.resolved)):
