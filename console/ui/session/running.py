@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from console.domain.clock import Clock
 from console.domain.identity import Actor
 from console.domain.infusion import EventKind, InfusionEvent, PumpState
+from console.domain.side_effects import SideEffect
 from console.domain.units import STEP_PER_KG, Unit, format_quantity, round_to
 from console.domain.vitals import VitalSign, VitalSource
 from console.errors import PermissionDenied, UserFacingError
@@ -305,9 +306,22 @@ class TimelineList(QListWidget):
         self.setToolTip("Double-click an observation to correct it.")
         self.itemDoubleClicked.connect(self._double_clicked)
         self._locked = False
+        self._record: SessionRecord | None = None
+        self._side_effect_lines: list[tuple[datetime, str]] = []
+
+    def set_side_effects(self, effects: Sequence[SideEffect]) -> None:
+        """Add the session's side effects (onset, rescue doses, clinician told, resolution)."""
+        # Imported here: the side-effect screens build on this package's common helpers.
+        from console.ui.side_effects.text import timeline_lines as side_effect_timeline_lines
+
+        self._side_effect_lines = [line for effect in effects
+                                   for line in side_effect_timeline_lines(effect)]
+        if self._record is not None:
+            self.show_record(self._record)
 
     def show_record(self, record: SessionRecord) -> None:
         self._locked = record.locked
+        self._record = record
         self.clear()
         entries: list[tuple[datetime, int, str, bool, object]] = [
             (record.checked_in_at, 0, f"{clock_time(record.checked_in_at)}  Checked in  · "
@@ -323,6 +337,7 @@ class TimelineList(QListWidget):
                 note = f" — {ack.note}" if ack.note else ""
                 entries.append((ack.at, 3, f"{clock_time(ack.at)}  Alarm acknowledged by "
                                 f"{ack.by_name}: {ack.action.label}{note}", False, None))
+        entries += [(at, 4, text, True, None) for at, text in self._side_effect_lines]
         for _at, _order, text, strong, payload in sorted(entries, key=lambda e: (e[0], e[1])):
             item = QListWidgetItem(text, self)
             item.setData(Qt.ItemDataRole.UserRole, payload)

@@ -138,6 +138,13 @@ class SessionView(QWidget):
         self.addenda = AddendaSection(**kw)
         self.timeline = TimelineList()
         self.timeline.correct_requested.connect(self.observations.open_correction)
+        # Imported here: the side-effect screens build on this package's common helpers.
+        from console.ui.side_effects.panel import SideEffectsPanel
+        from console.ui.side_effects.review import SideEffectReviewSection
+
+        self.side_effects = SideEffectsPanel(side_effects=services.side_effects, clock=clock, **kw)
+        self.side_effects.effects_changed.connect(self.timeline.set_side_effects)
+        self.side_effect_review = SideEffectReviewSection(side_effects=services.side_effects, **kw)
         self.monitor = LiveMonitor(services=services, actor=actor, clock=clock,
                                    session_id=session_id, on_record=self.apply, parent=self)
 
@@ -233,6 +240,7 @@ class SessionView(QWidget):
         for section in (self.infusion_actions, self.observations, self.discharge, self.sign,
                         self.addenda):
             column.addWidget(section)
+        column.insertWidget(column.indexOf(self.discharge) + 1, self.side_effect_review)
         column.addStretch(1)
         self.right_column = QVBoxLayout()
         self.right_column.setContentsMargins(0, 0, 0, 0)
@@ -249,6 +257,7 @@ class SessionView(QWidget):
         timeline_box = QWidget()
         tl = QVBoxLayout(timeline_box)
         tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.side_effects)
         heading = QLabel("Timeline", timeline_box)
         heading.setObjectName("sessionCardTitle")
         tl.addWidget(heading)
@@ -328,6 +337,8 @@ class SessionView(QWidget):
                         self.sign, self.addenda, self.timeline):
             section.show_record(record)
         self.baseline.show_record(record)
+        self.side_effects.show_record(record)
+        self.side_effect_review.show_record(record)
         self.monitor.show_record(record)
 
         preparing = record.stage is SessionStage.PREPARING
@@ -357,6 +368,8 @@ class SessionView(QWidget):
                                         SessionStage.RECOVERY else "Observations")
         self.infusion_actions.setVisible(stage in {SessionStage.RUNNING, SessionStage.PAUSED})
         self.discharge.setVisible(stage is SessionStage.RECOVERY)
+        self.side_effect_review.setVisible(stage in {SessionStage.RECOVERY,
+                                                     SessionStage.AWAITING_SIGNATURE})
         self.sign.setVisible(stage is SessionStage.AWAITING_SIGNATURE)
         self.addenda.setVisible(record.locked)
         if record.locked and record.signature is not None:
