@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from console import __version__
 from console.config import AppConfig, load_config
@@ -112,12 +112,34 @@ def run_window(config: AppConfig, *, demo: bool, log_tail: object) -> int:
         if opened is None:
             return EXIT_REFUSED
         database, services = opened
+        feed, monitor = _open_monitor_feed(config, services, demo=demo)
         try:
-            return app.run(services=services, clock=SystemClock(), database_label=_label(config))
+            return app.run(services=services, clock=SystemClock(), database_label=_label(config),
+                           monitor=monitor)
         finally:
+            monitor.close()
+            feed.close()
             database.dispose()
     finally:
         app.shutdown()
+
+
+def _open_monitor_feed(config: AppConfig, services: Any, *, demo: bool) -> tuple[Any, Any]:
+    """The monitor feed (HL7 over MLLP) and its bridge to the window. A port in use is not
+    fatal: the console runs without the feed and says so. Training (the simulated monitor)
+    only in the demonstration clinic."""
+    from console.services.device_feed import DeviceFeed, DeviceUnavailable
+    from console.ui.devices import DeviceBridge
+
+    feed = DeviceFeed(monitoring=services.monitoring, host=config.device_host,
+                      port=config.device_port)
+    problem = ""
+    try:
+        feed.start()
+    except DeviceUnavailable as exc:
+        problem = exc.message
+        log.warning("%s; the console runs without the monitor feed", exc.message)
+    return feed, DeviceBridge(feed, problem=problem, training=demo)
 
 
 def _open_for_window(config: AppConfig, *, demo: bool, app: object) -> tuple | None:

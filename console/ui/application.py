@@ -9,7 +9,7 @@ import threading
 import time
 import traceback
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QFont
@@ -22,6 +22,9 @@ from console.paths import resource_path
 from console.services.container import Services
 from console.ui.login import LoginDialog, SetupDialog
 from console.ui.main_window import MainWindow, Outcome
+
+if TYPE_CHECKING:
+    from console.ui.devices import DeviceBridge
 
 log = logging.getLogger("console.ui")
 qt_log = logging.getLogger("console.qt")
@@ -89,12 +92,13 @@ class ConsoleApplication:
         threading.excepthook = self._on_thread_unhandled
 
     # -------------------------------------------------------------- the sign-in loop
-    def run(self, *, services: Services, clock: Clock, database_label: str) -> int:
+    def run(self, *, services: Services, clock: Clock, database_label: str,
+            monitor: DeviceBridge | None = None) -> int:
         while True:
             actor = self._sign_in(services, database_label)
             if actor is None:
                 return 0
-            outcome = self._run_main_window(services, actor, clock, database_label)
+            outcome = self._run_main_window(services, actor, clock, database_label, monitor)
             if outcome is not Outcome.SIGNED_OUT:
                 return 0
 
@@ -114,12 +118,14 @@ class ConsoleApplication:
             dialog.deleteLater()
 
     def _run_main_window(
-        self, services: Services, actor: Actor, clock: Clock, database_label: str
+        self, services: Services, actor: Actor, clock: Clock, database_label: str,
+        monitor: DeviceBridge | None = None,
     ) -> Outcome:
         window = MainWindow(
             services=services, actor=actor, clock=clock,
             clinic_name=services.settings.clinic_name(), database_label=database_label,
             idle_lock_minutes=services.settings.security_policy().idle_lock_minutes,
+            monitor=monitor,
         )
         window.show()
         window.start_idle_lock()

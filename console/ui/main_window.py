@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -29,6 +30,9 @@ from console.services.container import Services
 from console.ui.account_panel import AccountPanel
 from console.ui.idle import IdleWatcher
 from console.ui.lock_page import LockPage
+
+if TYPE_CHECKING:
+    from console.ui.devices import DeviceBridge
 
 
 class Outcome(enum.Enum):
@@ -61,11 +65,12 @@ def _library(services: Services, actor: Actor) -> QWidget:
     return LibraryView(services=services, actor=actor)
 
 
-def _today(services: Services, actor: Actor) -> QWidget:
+def _today(services: Services, actor: Actor, monitor: DeviceBridge | None = None) -> QWidget:
     from console.ui.session import TodayView
     from console.ui.session.common import ServiceClock
 
-    return TodayView(services=services, actor=actor, clock=ServiceClock(services.sessions))
+    return TodayView(services=services, actor=actor, clock=ServiceClock(services.sessions),
+                     monitor=monitor)
 
 
 AREAS = (
@@ -88,7 +93,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self, *, services: Services, actor: Actor, clock: Clock, clinic_name: str,
         database_label: str, idle_lock_minutes: int, remember_geometry: bool = True,
-        parent: QWidget | None = None,
+        monitor: DeviceBridge | None = None, parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._remember_geometry = remember_geometry
@@ -108,7 +113,8 @@ class MainWindow(QMainWindow):
         self.areas: dict[str, QWidget] = {}
         for area in AREAS:
             if actor.role in area.roles:
-                page = area.build(services, actor)
+                page = (_today(services, actor, monitor) if area.build is _today
+                        else area.build(services, actor))
                 self.areas[area.title] = page
                 self.pages.addWidget(page)
                 QListWidgetItem(area.title, self.nav)
@@ -136,6 +142,10 @@ class MainWindow(QMainWindow):
         self.screens.addWidget(self.lock_page)
         self.setCentralWidget(self.screens)
         self._build_status_bar(database_label)
+        if monitor is not None:
+            feed_status = QLabel(monitor.status_text(), self.statusBar())
+            feed_status.setObjectName("monitorFeedStatus")
+            self.statusBar().addWidget(feed_status)
 
         self.idle = IdleWatcher(timeout_ms=idle_lock_minutes * 60_000, parent=self)
         self.idle.idle_timed_out.connect(self.lock)

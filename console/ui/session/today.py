@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -31,6 +31,9 @@ from console.ui.session.common import STAGE_LABELS, amount, clock_time, due_text
 from console.ui.session.identity import CheckInDialog, ConfirmPatientDialog
 from console.ui.session.view import SessionView
 from console.ui.widgets.dialog_host import DialogHost
+
+if TYPE_CHECKING:
+    from console.ui.devices import DeviceBridge
 
 REFRESH_MS = 15_000
 OVERDUE_COLOUR = QColor("#5ee7f0")  # IEC 60601-1-8 low priority: cyan, steady
@@ -131,10 +134,11 @@ class TodayView(QWidget):
     LIST_PAGE, SESSION_PAGE = range(2)
 
     def __init__(self, *, services: Services, actor: Actor, clock: Clock,
-                 parent: QWidget | None = None) -> None:
+                 monitor: DeviceBridge | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("todayView")
         self._services = services
+        self._monitor = monitor  # the monitor feed, followed by the open session screen
         self._actor = actor
         self._clock = clock
         self.dialogs = DialogHost()
@@ -269,6 +273,8 @@ class TodayView(QWidget):
         self.close_session()
         view = SessionView(services=self._services, actor=self._actor, clock=self._clock,
                            session_id=session_id, parent=self.session_holder)
+        if self._monitor is not None:
+            view.attach_monitor(self._monitor)
         view.back_requested.connect(self.back_to_list)
         view.cancelled.connect(lambda: self._session_cancelled(view))
         self.session_layout.addWidget(view)

@@ -9,7 +9,7 @@ it is alive (``heartbeat``) every 30 s, so a silence shows later as a gap to che
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -50,6 +50,9 @@ from console.ui.session.running import ActionsSection, LivePanel, TimelineList
 from console.ui.session.vitals import VitalsEntry
 from console.ui.widgets.banners import AllergyBanner, Banner, IdentityBanner
 
+if TYPE_CHECKING:
+    from console.ui.devices import DeviceBridge, MonitorPanel
+
 RELOAD_MS = 5_000
 HEARTBEAT_MS = 30_000
 
@@ -84,6 +87,7 @@ class SessionView(QWidget):
         self.session_id = session_id
         self.record: SessionRecord | None = None
         self.gap: tuple[datetime, datetime] | None = None
+        self.monitor_panel: MonitorPanel | None = None  # see attach_monitor
         kw: dict[str, Any] = {"sessions": self._sessions, "actor": actor, "session_id": session_id,
               "on_record": self.apply}
         scales = services.monitoring_settings.scales()
@@ -308,6 +312,8 @@ class SessionView(QWidget):
     def stop_timers(self) -> None:
         self.reload_timer.stop()
         self.heartbeat_timer.stop()
+        if self.monitor_panel is not None:
+            self.monitor_panel.detach()
         self.monitor.stop()
 
     @property
@@ -339,6 +345,8 @@ class SessionView(QWidget):
         self.baseline.show_record(record)
         self.side_effects.show_record(record)
         self.side_effect_review.show_record(record)
+        if self.monitor_panel is not None:
+            self.monitor_panel.show_record(record)
         self.monitor.show_record(record)
 
         preparing = record.stage is SessionStage.PREPARING
@@ -398,6 +406,24 @@ class SessionView(QWidget):
     def acknowledge_gap(self) -> None:
         self.gap = None
         self._show_gap()
+
+    # ------------------------------------------------------------------ the monitor feed
+    def attach_monitor(self, bridge: DeviceBridge) -> MonitorPanel:
+        """The monitor line above the pages: the console's feed follows this session while
+        it runs, its results go to the live chart and alarms, and an update that changes the
+        alarms re-reads the record (the timeline) at once."""
+        from console.ui.devices import MonitorPanel
+
+        panel = MonitorPanel(bridge=bridge, parent=self)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.pages), panel)
+        panel.update_received.connect(self.monitor.apply_update)
+        panel.alarms_changed.connect(self.reload)
+        self.monitor_panel = panel
+        if self.record is not None:
+            panel.show_record(self.record)
+        return panel
 
     # ------------------------------------------------------------------ the double check
     def begin_double_check(self) -> None:
