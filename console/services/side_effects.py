@@ -672,7 +672,7 @@ class SideEffectService(Service):
                                       "one from this session's timeline.",
                                       field="linked_event_id")
             event, rate_before = events[index][1], _rate_before(events, index)
-        state = state_after([e for _, e in events if e.at < onset])
+        state = state_after([e for _, e in events if e.at <= onset])
         check_action(action, event=event, rate_before=rate_before, onset_at=onset,
                      state_at_onset=state)
 

@@ -127,6 +127,12 @@ class Clinic:
 
 @pytest.fixture
 def clinic(services: Services, database: Database, clock: ManualClock) -> Clinic:
+    return make_clinic(services, database, clock)
+
+
+def make_clinic(services: Services, database: Database, clock: ManualClock) -> Clinic:
+    """The seeded demonstration clinic, its staff signed in (shared with other session-area
+    tests)."""
     services.demo.seed()
     nurse = services.auth.sign_in("nkim", NURSE_PW)
     everyone = services.patients.search(nurse)
