@@ -35,6 +35,7 @@ from console.ui.protocols.describe import STATUS_TEXT, protocol_details
 from console.ui.protocols.editor import ProtocolDialog
 from console.ui.protocols.models import ProtocolTableModel
 from console.ui.protocols.verify import VerifyDialog
+from console.ui.side_effects.history import PatientSideEffectsPanel
 from console.ui.widgets.banners import AllergyBanner, Banner, IdentityBanner
 from console.ui.widgets.buttons import action_button
 from console.ui.widgets.dialog_host import DialogHost
@@ -129,6 +130,10 @@ class PatientDetailPanel(QWidget):
         self.read_only_note.setWordWrap(True)
         self.read_only_note.setVisible(not self.can_prescribe)
 
+        # --- side effects across sessions, follow-ups and the clinic's prompts
+        self.side_effects = PatientSideEffectsPanel(side_effects=services.side_effects,
+                                                    actor=actor, today=self.today, parent=self)
+
         self._build_layout()
         self.protocol_table.selectionModel().selectionChanged.connect(self._protocol_selected)
         self.protocol_table.doubleClicked.connect(self._protocol_double_clicked)
@@ -169,6 +174,7 @@ class PatientDetailPanel(QWidget):
         body.setSpacing(14)
         body.addLayout(protocols)
         body.addLayout(screen)
+        body.addWidget(self.side_effects)
         body.addStretch(1)
 
         self.banner_row = QHBoxLayout()
@@ -205,6 +211,7 @@ class PatientDetailPanel(QWidget):
         self.banner.show_patient(patient, self.today())
         self.allergies.show_allergies(patient)
         self.body.setVisible(patient is not None)
+        self.side_effects.show_patient(None if patient is None else patient.id)
         if patient is None:
             self.screen_model.set_answers({})
             self.protocol_model.set_protocols([], {})
