@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -226,3 +227,23 @@ def test_pause_remaining_is_the_first_pause_to_end(pause_button) -> None:  # typ
     ward.advance(seconds=10)
     ward.observe(**{**HIGH_SPO2_MEDIUM_SBP, "heart_rate": 135})  # a new alarm sounds at once
     assert audio_pause_remaining(ward.book, ward.now) is None
+
+
+def test_a_high_alarm_whose_reading_improved_still_reads_as_high(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from console.domain.alarms import DEFAULT_THRESHOLDS, AlarmBook, evaluate
+    from console.domain.vitals import VitalValues
+    from console.ui.alarms.bar import AlarmBar
+
+    def sbp(value: int, minute: int, book: AlarmBook) -> AlarmBook:
+        conditions = evaluate(VitalValues(systolic=value, diastolic=80), baseline=None,
+                              thresholds=DEFAULT_THRESHOLDS)
+        return book.update(conditions, at=datetime(2026, 11, 24, 9, minute, tzinfo=UTC)).book
+
+    book = sbp(170, 1, sbp(186, 0, AlarmBook()))
+    bar = AlarmBar()
+    qtbot.addWidget(bar)
+    bar.show_alarms(book.active)
+    text = bar.message.text()
+    assert "186" in text
+    assert "above 180" in text
+    assert "Latest reading 170" in text

@@ -15,7 +15,7 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from console.domain.alarms import Alarm, AlarmPriority
-from console.ui.alarms.text import by_urgency, priority_tag
+from console.ui.alarms.text import alarm_sentence, by_urgency, priority_tag
 
 PREFERRED_DUTY_PERCENT = 50
 
@@ -79,13 +79,13 @@ class AlarmBar(QFrame):
         previous = self.alarm
         self.alarm = top
         self.tag.setText(priority_tag(top.priority))
-        self.message.setText(top.condition.rule)
+        self.message.setText(alarm_sentence(top))
         others = len(active) - 1
         self.more.setText("" if others == 0 else
                           f"+{others} more alarm{'s' if others > 1 else ''}")
         self.more.setVisible(others > 0)
         self.setAccessibleName(f"Alarm: {top.priority.value} priority")
-        self.setAccessibleDescription(top.condition.rule)
+        self.setAccessibleDescription(alarm_sentence(top))
         if previous is None or previous.priority is not top.priority:
             self._timing = flash_timing(top.priority)
             self._lit = True  # a new light starts on

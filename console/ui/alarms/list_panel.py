@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
 
 from console.domain.alarms import Alarm, AlarmAction, AlarmBook
 from console.ui.alarms.acknowledge import ACTION_LABELS, AcknowledgeAlarmDialog
-from console.ui.alarms.text import by_urgency, clock_time, priority_tag, set_style_property
+from console.ui.alarms.text import (
+    alarm_sentence,
+    by_urgency,
+    clock_time,
+    priority_tag,
+    set_style_property,
+)
 from console.ui.messages import InlineMessage
 from console.ui.widgets.buttons import action_button
 from console.ui.widgets.dialog_host import DialogHost
@@ -64,7 +70,7 @@ class AlarmRow(QFrame):
         state = "active" if alarm.active else "resolved"
         self.tag = QLabel(priority_tag(alarm.priority), self)
         self.tag.setObjectName("alarmRowTag")
-        self.rule = QLabel(alarm.condition.rule, self)
+        self.rule = QLabel(alarm_sentence(alarm), self)
         self.rule.setObjectName("alarmRowRule")
         self.rule.setWordWrap(True)
         self.history = QLabel(history_text(alarm), self)

@@ -34,3 +34,13 @@ def set_style_property(widget: QWidget, name: str, value: object) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
     widget.update()
+
+
+def alarm_sentence(alarm: Alarm) -> str:
+    """What the alarm is about: the reading that set its priority, and — when a later reading
+    is less severe — that reading too, so a red bar never carries a yellow sentence."""
+    if not alarm.latched:
+        return alarm.condition.rule
+    now = alarm.condition.value
+    latest = "" if now is None else f" Latest reading {now}; the alarm stays until it resolves."
+    return f"{alarm.worst.rule}{latest}"
