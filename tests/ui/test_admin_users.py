@@ -483,7 +483,7 @@ def test_the_administration_view_has_the_three_tabs_and_loads_on_refresh(  # typ
     qtbot.addWidget(view)
     view.show()
     assert [view.tabs.tabText(index) for index in range(view.tabs.count())] == [
-        "Users", "Audit trail", "Settings", "Clinical", "Alarms"
+        "Users", "Audit trail", "Settings", "Clinical", "Alarms", "Side-effect lists"
     ]
     assert view.users_panel.table.model().rowCount() == 0  # nothing read before refresh()
     view.refresh()

@@ -11,6 +11,7 @@ from console.ui.admin.alarm_settings import AlarmSettingsPanel
 from console.ui.admin.audit import AuditPanel
 from console.ui.admin.clinical_settings import ClinicalSettingsPanel
 from console.ui.admin.settings import SecuritySettingsPanel
+from console.ui.admin.side_effect_lists import SideEffectListsPanel
 from console.ui.admin.users import UsersPanel
 
 
@@ -27,7 +28,7 @@ class AdministrationView(QWidget):
     security_policy_changed = Signal(object)
     """The new ``SecurityPolicy`` (the idle lock may want its new timeout)."""
 
-    USERS, AUDIT, SETTINGS, CLINICAL, ALARMS = range(5)
+    USERS, AUDIT, SETTINGS, CLINICAL, ALARMS, SIDE_EFFECTS = range(6)
 
     def __init__(self, *, services: Services, actor: Actor,
                  parent: QWidget | None = None) -> None:
@@ -40,6 +41,7 @@ class AdministrationView(QWidget):
         self.settings_panel = SecuritySettingsPanel(services=services, actor=actor)
         self.clinical_panel = ClinicalSettingsPanel(services=services, actor=actor)
         self.alarms_panel = AlarmSettingsPanel(services=services, actor=actor)
+        self.side_effect_lists_panel = SideEffectListsPanel(services=services, actor=actor)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("administrationTabs")
         self.tabs.setDocumentMode(True)
@@ -48,11 +50,13 @@ class AdministrationView(QWidget):
         self.tabs.addTab(self.settings_panel, "Settings")
         self.tabs.addTab(self.clinical_panel, "Clinical")
         self.tabs.addTab(self.alarms_panel, "Alarms")
+        self.tabs.addTab(self.side_effect_lists_panel, "Side-effect lists")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self._settings_stale = True
         self._alarms_stale = True
+        self._side_effect_lists_stale = True
         self.settings_panel.clinic_renamed.connect(self.clinic_renamed)
         self.settings_panel.policy_changed.connect(self.security_policy_changed)
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -61,6 +65,7 @@ class AdministrationView(QWidget):
         """Re-read what the tab in view shows (the main window calls this when showing it)."""
         self._settings_stale = True
         self._alarms_stale = True
+        self._side_effect_lists_stale = True
         self._tab_shown(self.tabs.currentIndex())
 
     def show_tab(self, index: int) -> None:
@@ -79,3 +84,6 @@ class AdministrationView(QWidget):
         elif index == self.ALARMS and self._alarms_stale:
             self._alarms_stale = False
             self.alarms_panel.refresh()
+        elif index == self.SIDE_EFFECTS and self._side_effect_lists_stale:
+            self._side_effect_lists_stale = False
+            self.side_effect_lists_panel.refresh()
