@@ -87,7 +87,7 @@ def main() -> None:
                   f"{time.perf_counter() - started:.0f} s", flush=True)
     rss_end = rss_mb()
     elapsed = time.perf_counter() - started
-    samples = len(chart.curves["spo2"].getOriginalDataset()[0])
+    samples = len(chart.series("spo2")[0])
     redrawn = chart.redraw_count
     chart.close()
     chart.deleteLater()
