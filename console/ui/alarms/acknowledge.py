@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from console.domain.alarms import Alarm, AlarmAction
 from console.errors import UserFacingError, ValidationError
 from console.ui.admin.dialogs import SubmitDialog
-from console.ui.alarms.text import clock_time, priority_tag
+from console.ui.alarms.text import alarm_sentence, clock_time, priority_tag
 from console.ui.forms import mark_invalid
 
 ACTION_LABELS: dict[AlarmAction, str] = {
@@ -46,7 +46,7 @@ class AcknowledgeAlarmDialog(SubmitDialog):
         self.alarm = alarm
         self._check = check
         self._submit = submit
-        self.summary = QLabel(f"{priority_tag(alarm.priority)}  {alarm.condition.rule}", self)
+        self.summary = QLabel(f"{priority_tag(alarm.priority)}  {alarm_sentence(alarm)}", self)
         self.summary.setObjectName("ackAlarmSummary")
         self.summary.setProperty("priority", alarm.priority.value)
         self.summary.setWordWrap(True)

@@ -115,7 +115,6 @@ class SessionView(QWidget):
         self.gap_ack.hide()
         self.locked_banner = Banner(self, kind="locked")
         self.total_banner = Banner(self, kind="warning")
-        self.observation_banner = Banner(self, kind="low")
 
         # ---- before the start
         self.weight = WeightSection(**kw)
@@ -185,7 +184,6 @@ class SessionView(QWidget):
         layout.addLayout(gap_row)
         layout.addWidget(self.locked_banner)
         layout.addWidget(self.total_banner)
-        layout.addWidget(self.observation_banner)
         layout.addWidget(self.pages, 1)
 
         self.reload_timer = QTimer(self)
@@ -357,18 +355,11 @@ class SessionView(QWidget):
         if preparing or cancelled:
             if not self.blind_mode:
                 self.pages.setCurrentIndex(0)
-            self.observation_banner.clear_text()
         else:
             self.pages.setCurrentIndex(2)
-            overdue = self.live.show_record(record, now)
-            active = record.stage in {SessionStage.RUNNING, SessionStage.PAUSED,
-                                      SessionStage.RECOVERY}
-            if overdue and active:
-                self.observation_banner.show_text(
-                    f"Observation overdue since {clock_time(record.next_observation_due)}: "
-                    "record vitals now.")
-            else:
-                self.observation_banner.clear_text()
+            # Overdue observations raise the low-priority (cyan) alarm in the alarm bar; the
+            # tile turns cyan too. No separate banner: one signal per condition.
+            self.live.show_record(record, now)
         stage = record.stage
         self.observations.setVisible(stage in {SessionStage.RUNNING, SessionStage.PAUSED,
                                                SessionStage.RECOVERY})

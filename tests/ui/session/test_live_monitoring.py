@@ -1,0 +1,78 @@
+"""The session screen while the infusion runs: alarms from typed and monitor values, the
+acknowledgement recorded by the service, the overdue-observation alarm, and the chart fed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from console.domain.alarms import AlarmAction, AlarmPriority
+from console.services.monitoring import DeviceValue
+from tests.ui.session.test_session_screen import click, open_view, running
+
+
+def _save(qtbot, view, **texts: str) -> None:  # type: ignore[no-untyped-def]
+    entry = view.observations
+    for name, text in texts.items():
+        qtbot.keyClicks(entry.edits[name], text)
+    click(qtbot, entry.save_button)
+
+
+def test_a_typed_high_pressure_raises_a_red_alarm_that_the_nurse_acknowledges(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock
+):
+    record = running(services, nurse)
+    view = open_view(qtbot, services, nurse, clock, record.id)
+    alarms = view.monitor.alarms
+    assert not alarms.bar.isVisible()
+
+    _save(qtbot, view, systolic="186", diastolic="84")
+    assert alarms.bar.isVisible()
+    assert alarms.bar.priority is AlarmPriority.HIGH
+    assert "SBP 186 mmHg" in alarms.bar.message.text()
+    (row,) = alarms.list_panel.rows
+    dialog = alarms.list_panel.open_acknowledge(row.alarm.id)
+    dialog.choose(AlarmAction.CLINICIAN_CALLED)
+    dialog.try_submit()
+
+    stored = services.monitoring.alarms(nurse, record.id).find(row.alarm.id)
+    assert stored.acknowledged_by == "Nora Kim, RN"
+    assert stored.action is AlarmAction.CLINICIAN_CALLED
+    assert any("Alarm acknowledged by Nora Kim, RN: clinician called" in line
+               for line in view.timeline.lines())
+    # Lights stay on until the pressure is back in range; then the bar goes out.
+    assert alarms.bar.isVisible()
+    _save(qtbot, view, systolic="132", diastolic="80")
+    assert not alarms.bar.isVisible()
+
+
+def test_an_overdue_observation_raises_the_cyan_alarm_and_a_set_clears_it(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock
+):
+    record = running(services, nurse)
+    view = open_view(qtbot, services, nurse, clock, record.id)
+    clock.advance(timedelta(minutes=20))
+    view.reload()
+    alarms = view.monitor.alarms
+    assert alarms.bar.priority is AlarmPriority.LOW
+    assert "Observations overdue" in alarms.bar.message.text()
+
+    _save(qtbot, view, heart_rate="76", systolic="128", diastolic="80", spo2="97",
+          respiratory_rate="14")
+    assert not alarms.bar.isVisible()
+
+
+def test_a_monitor_result_reaches_the_chart_and_the_alarm_bar(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock
+):
+    record = running(services, nurse)
+    view = open_view(qtbot, services, nurse, clock, record.id)
+    clock.advance(timedelta(minutes=1))
+    update = services.monitoring.ingest(
+        record.id, [DeviceValue("spo2", 90, clock.now()), DeviceValue("heart_rate", 88,
+                                                                      clock.now())],
+        device="Bed 3 monitor")
+    view.monitor.apply_update(update)
+    assert view.monitor.alarms.bar.priority is AlarmPriority.HIGH
+    assert "SpO2 90" in view.monitor.alarms.bar.message.text()
+    assert update.vital is not None
+    assert update.vital.id in view.monitor._shown
