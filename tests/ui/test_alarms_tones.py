@@ -296,3 +296,31 @@ def test_the_committed_tones_are_what_the_generator_writes(tmp_path: Path) -> No
     for name, signal in make_tones.tones().items():
         make_tones.write(tmp_path / name, signal)
         assert (tmp_path / name).read_bytes() == resource_path("sounds", name).read_bytes()
+
+
+def test_the_desktop_player_plays_the_bundled_burst_and_stops_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A stand-in player script records what it was asked to play and waits to be stopped."""
+    import os
+    import stat
+    import time
+
+    from console.domain.alarms import AlarmPriority
+    from console.ui.alarms.tones import CommandSoundOutput, tone_file
+
+    log = tmp_path / "played.txt"
+    player = tmp_path / "paplay"
+    player.write_text(f"#!/bin/sh\necho \"$1\" >> {log}\nexec sleep 30\n")
+    player.chmod(player.stat().st_mode | stat.S_IEXEC)
+    output = CommandSoundOutput(str(player))
+    output.play(AlarmPriority.HIGH)
+    deadline = time.monotonic() + 5
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert log.read_text().strip() == str(tone_file(AlarmPriority.HIGH))
+    process = output._process
+    assert process is not None
+    output.stop()
+    assert process.poll() is not None  # the burst was cut off
+    assert output.available
+    assert "paplay" in output.description
+    assert os.path.exists(tone_file(AlarmPriority.HIGH))

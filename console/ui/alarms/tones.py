@@ -8,6 +8,8 @@ a ``SoundOutput`` plays it:
 - ``QtSoundOutput``: Qt's ``QSoundEffect`` (PySide6's QtMultimedia, with an audio output found);
   it needs no media back-end plugin, so the installer leaves FFmpeg out;
 - ``WinSoundOutput``: Windows' own ``winsound`` when QtMultimedia is not installed;
+- ``CommandSoundOutput``: elsewhere, the desktop's own player (``paplay``, ``pw-play`` or
+  ``aplay``) when QtMultimedia is not installed;
 - ``SilentOutput``: no way to make a sound (no audio device, the offscreen platform in tests).
   The alarm list then says so, so nobody relies on a tone that cannot play.
 """
@@ -15,6 +17,8 @@ a ``SoundOutput`` plays it:
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -152,6 +156,55 @@ class WinSoundOutput:  # pragma: no cover - Windows only
                 log.debug("stopping the alarm tone failed", exc_info=True)
 
 
+class CommandSoundOutput:
+    """The desktop's command-line player, one process per burst, stopped by terminating it."""
+
+    PLAYERS = ("paplay", "pw-play", "aplay")
+
+    def __init__(self, program: str) -> None:
+        self._program = program
+        self._process: subprocess.Popen[bytes] | None = None
+        self._failed = False
+
+    @classmethod
+    def find(cls) -> CommandSoundOutput | None:
+        for name in cls.PLAYERS:
+            program = shutil.which(name)
+            if program is not None:
+                return cls(program)
+        return None
+
+    @property
+    def available(self) -> bool:
+        return not self._failed
+
+    @property
+    def description(self) -> str:
+        if self._failed:
+            return SilentOutput("the sound player failed").description
+        return f"Alarm tones play through {Path(self._program).name}."
+
+    def play(self, priority: AlarmPriority) -> None:
+        self.stop()
+        try:
+            self._process = subprocess.Popen(
+                [self._program, str(tone_file(priority))], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            if not self._failed:
+                log.warning("the alarm tone could not be played", exc_info=True)
+            self._failed = True
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 def default_sound_output() -> SoundOutput:
     """The best way this PC has to sound an alarm (needs the QApplication to exist)."""
     platform = QGuiApplication.platformName() if QGuiApplication.instance() else ""
@@ -166,6 +219,9 @@ def default_sound_output() -> SoundOutput:
     except ImportError as error:
         if sys.platform == "win32":  # pragma: no cover - Windows only
             return WinSoundOutput()
+        player = CommandSoundOutput.find()
+        if player is not None:
+            return player
         log.warning("no alarm sound: Qt Multimedia cannot be loaded (%s)", error)
         return SilentOutput("the sound module is not installed")
     device = QMediaDevices.defaultAudioOutput()
