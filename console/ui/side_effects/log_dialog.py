@@ -151,8 +151,11 @@ class LogSideEffectDialog(QDialog):
     def _build_fields(self) -> None:
         self.form_body = QWidget(self)
         self.form_body.setObjectName("logSideEffectForm")
-        form = QFormLayout(self.form_body)
-        form.setContentsMargins(0, 0, 8, 0)
+        outer = QVBoxLayout(self.form_body)
+        outer.setContentsMargins(0, 0, 8, 0)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)  # spare height below the form, not between its rows
         form.setVerticalSpacing(12)
         form.setHorizontalSpacing(16)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

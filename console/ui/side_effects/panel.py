@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -76,25 +77,29 @@ class EffectRow(QFrame):
         self.notify_button.setAutoDefault(False)
         self.notify_button.setToolTip("Record which clinician was told, and when")
         self.notify_button.clicked.connect(lambda: on_notify(self.effect))
+        closed = state == "closed"
         self.update_button.setVisible(editable)
-        self.notify_button.setVisible(editable and effect.notification is None)
-        if effect.notification_pending:
-            self.notify_button.setProperty("role", "primary")
+        self.notify_button.setVisible(editable and effect.notification_pending)
+        self.detail.setVisible(not closed)
+        self.setToolTip(detail_line(effect))
         top = QHBoxLayout()
         top.setSpacing(10)
         top.addWidget(self.headline, 1)
         top.addWidget(self.age, 0, Qt.AlignmentFlag.AlignTop)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.flag)
-        buttons.addStretch(1)
-        buttons.addWidget(self.notify_button)
-        buttons.addWidget(self.update_button)
+        lower = QHBoxLayout()
+        lower.setSpacing(8)
+        lower.addWidget(self.detail, 1)
+        lower.addWidget(self.notify_button, 0, Qt.AlignmentFlag.AlignBottom)
+        if closed:
+            top.addWidget(self.update_button)
+        else:
+            lower.addWidget(self.update_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 10, 8)
         layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addWidget(self.detail)
-        layout.addLayout(buttons)
+        layout.addWidget(self.flag, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(lower)
 
     def show_age(self, now: datetime) -> None:
         self.age.setText(time_open(self.effect, now))
@@ -144,6 +149,8 @@ class SideEffectsPanel(Section):
         self.body.addLayout(self.open_box)
         self.body.addLayout(self.closed_box)
         self.finish()
+        # As tall as its rows: the timeline below takes what is left.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     # ------------------------------------------------------------------ reading
     @property

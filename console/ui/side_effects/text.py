@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from console.domain.side_effects import Grade, SideEffect
+from console.domain.units import format_quantity
 from console.errors import ValidationError
 from console.ui.session.common import clock_time, duration_text, parse_event_time
 
@@ -40,7 +41,8 @@ def detail_line(effect: SideEffect) -> str:
     """Onset, relationship, action, treatments and outcome in one line."""
     parts = [f"onset {clock_time(effect.onset_at)}", f"{effect.relationship.label.lower()}",
              f"infusion: {effect.action.label.lower()}"]
-    parts += [t.description for t in effect.treatments]
+    parts += [f"{t.medication_name} {format_quantity(t.dose, t.unit)} {t.route.label} "
+              f"{clock_time(t.given_at)}" for t in effect.treatments]
     if effect.outcome is None:
         parts.append("no outcome yet")
     else:

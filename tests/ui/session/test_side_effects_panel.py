@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from console.domain.infusion import EventKind
 from console.domain.side_effects import Grade, InfusionAction
 from console.domain.vitals import VitalValues
+from console.ui.session import SessionView
 from console.ui.side_effects.log_dialog import LogSideEffectDialog
 from console.ui.side_effects.notify import NotifyDialog
 from console.ui.side_effects.update_dialog import UpdateSideEffectDialog
-from console.ui.session import SessionView
 from tests.ui.session_support import double_checked, programmed
 
 
