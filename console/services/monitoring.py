@@ -314,14 +314,21 @@ class MonitoringService(Service):
                vital: VitalSign) -> MonitoringUpdate:
         events = uow.sessions.events(row.id)
         started = _started_at(events)
-        if started is None or row.discharged_at is not None:
+        # A set taken before the start (a baseline corrected or entered late) is judged by
+        # the pre-start BP gate, not by the in-session alarms.
+        if started is None or row.discharged_at is not None or vital.at < started:
             return MonitoringUpdate(row.id, uow.monitoring.book(row.id, active_only=True),
                                     vital)
         baseline = uow.sessions.latest_manual(row.id, at_or_before=started,
                                               with_pressure=True)
-        conditions = evaluate(vital.values, baseline=None if baseline is None
-                              else baseline.values, thresholds=read_thresholds(uow))
-        judged = set(assessed(vital.values))
+        # A set speaks only for what no later set measured: correcting or late-entering an
+        # older reading must not clear (or raise) an alarm that a newer reading decides.
+        newer = set().union(*(assessed(v) for v in uow.sessions.values_after(row.id, vital.at)))
+        judged = set(assessed(vital.values)) - newer
+        conditions = [c for c in evaluate(vital.values, baseline=None if baseline is None
+                                          else baseline.values,
+                                          thresholds=read_thresholds(uow))
+                      if c.parameter in judged]
         if vital.source is VitalSource.MANUAL:
             judged.add(AlarmParameter.OBSERVATION_OVERDUE)
             overdue = self._overdue(uow, row)

@@ -151,6 +151,14 @@ class SessionRepository:
                 return sign
         return None
 
+    def values_after(self, session_id: int, at: datetime) -> list[VitalValues]:
+        """The values of every set taken after ``at`` that still stands (not corrected)."""
+        rows = self._session.scalars(select(VitalSignRow).where(
+            VitalSignRow.session_id == session_id, VitalSignRow.at > at)).all()
+        corrected = {r.corrects_id for r in rows}
+        return [VitalValues.from_dict(json.loads(r.values)) for r in rows
+                if r.id not in corrected]
+
     def vital(self, session_id: int, vital_id: int) -> VitalSign:
         row = self._session.get(VitalSignRow, vital_id)
         if row is None or row.session_id != session_id:
