@@ -296,3 +296,22 @@ def test_an_onset_picked_on_the_chart_is_preset_and_a_resolution_before_it_refus
     assert effect.outcome is Outcome.RESOLVED
     assert effect.resolved_at == clock.now()
     assert not effect.is_open
+
+
+def test_the_log_is_keyboard_first_and_enter_saves(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock
+):
+    record = running(services, nurse, clock)
+    dialog = open_dialog(qtbot, services, nurse, clock, record.id)
+    assert dialog.focusWidget() is dialog.effect
+    qtbot.keyClicks(dialog.effect, "Na")
+    assert dialog.effect.currentText() == "Nausea"
+    qtbot.keyClick(dialog.grades[Grade.MILD], Qt.Key.Key_Space)
+    qtbot.keyClicks(dialog.relationship, "Pos")
+    assert dialog.relationship.currentText() == "Possible"
+    qtbot.keyClicks(dialog.onset, f"{(clock.now() - timedelta(minutes=5)).astimezone():%H%M}")
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.onset, Qt.Key.Key_Return)
+    (effect,) = logged(services, nurse, record.id)
+    assert effect.grade is Grade.MILD
+    assert effect.onset_at == clock.now() - timedelta(minutes=5)

@@ -243,7 +243,7 @@ class PatientsView(QWidget):
         if own is not None:
             return own
         detail = self.detail.dialogs.active_dialog
-        return detail
+        return detail or self.detail.side_effects.dialogs.active_dialog
 
     def register_patient(self) -> None:
         def register(details: PatientDetails, _reason: str) -> Patient:
