@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
@@ -223,9 +223,14 @@ _MARKER_STYLE: dict[str, tuple[Qt.PenStyle, float, str]] = {
 
 
 class VitalsChart(QWidget):
-    """Trends of one session with a column of large current values beside them."""
+    """Trends of one session with a column of large current values beside them.
+
+    Signals:
+        time_picked(datetime): the nurse double-clicked a point in time on the chart.
+    """
 
     REDRAW_HZ = 4
+    time_picked = Signal(object)
 
     def __init__(self, *, thresholds: AlarmThresholds | None = None,
                  live_window: timedelta | None = timedelta(hours=1),
@@ -340,6 +345,7 @@ class VitalsChart(QWidget):
             plot.addItem(line, ignoreBounds=True)
             line.hide()
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
         # -------------------------------------------------------- widgets around the plots
         self.hover_label = QLabel(" ", self)
@@ -658,6 +664,11 @@ class VitalsChart(QWidget):
         buffer = self._buffers[key]
         return buffer.x.copy(), buffer.y.copy()
 
+    def data_bytes(self) -> int:
+        """Bytes held by the chart's series (storage, pyramids, gap indexes)."""
+        return sum(b.nbytes() for b in (*self._buffers.values(), *self._artifacts.values(),
+                                         self._poss_codes))
+
     def artifacts(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the readings of ``key`` drawn as artifacts."""
         buffer = self._artifacts[key]
@@ -784,6 +795,21 @@ class VitalsChart(QWidget):
         # (during redraw() the new range is drawn right after it is applied).
         if not self._redrawing:
             self._draw_series()
+
+    def time_at(self, x: float) -> datetime | None:
+        """The moment at chart position ``x`` (None before a start is known)."""
+        return None if self._start is None else self._start + timedelta(seconds=x)
+
+    def _on_mouse_clicked(self, event: Any) -> None:
+        if not event.double():
+            return
+        position = event.scenePos()
+        for plot in self.plots:
+            if plot.sceneBoundingRect().contains(position):
+                moment = self.time_at(float(plot.getViewBox().mapSceneToView(position).x()))
+                if moment is not None:
+                    self.time_picked.emit(moment)
+                return
 
     def _on_mouse_moved(self, position: Any) -> None:
         for plot in self.plots:

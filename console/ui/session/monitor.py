@@ -8,17 +8,18 @@ correction replaces what it corrects, and alarms are judged by the service, neve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-from console.domain.alarms import Alarm, AlarmAction, AlarmBook, AlarmPriority
+from console.domain.alarms import Alarm, AlarmAction, AlarmBook
 from console.domain.clock import Clock
 from console.domain.identity import Actor
 from console.domain.news2 import Consciousness, news2
 from console.domain.scales import PossLevel
+from console.domain.side_effects import SideEffect
 from console.domain.vitals import VitalSign, VitalSource, VitalValues
 from console.errors import UserFacingError
 from console.services.container import Services
@@ -27,6 +28,7 @@ from console.services.session_records import SessionRecord, SessionStage
 from console.ui.alarms.presenter import AlarmPresenter
 from console.ui.alarms.tones import SoundOutput
 from console.ui.charts import VitalsChart
+from console.ui.charts.vitals_chart import Marker
 
 MONITORED = {SessionStage.RUNNING, SessionStage.PAUSED, SessionStage.RECOVERY}
 TICK_MS = 1_000
@@ -84,6 +86,8 @@ class LiveMonitor(QObject):
         self._active = False
         self.chart = VitalsChart(thresholds=services.monitoring_settings.thresholds(),
                                  parent=parent)
+        self.chart.set_scales(services.monitoring_settings.scales())
+        self._effect_markers: list[Marker] = []
         self.alarms = AlarmPresenter(clock=clock, user_name=actor.full_name,
                                      on_acknowledge=self.acknowledge,
                                      on_pause_audio=self.pause_audio,
@@ -105,6 +109,7 @@ class LiveMonitor(QObject):
             self.chart.set_start(started)
         for vital in record.vitals:
             self._chart(vital)
+        self.chart.add_artifacts(record.artifacts)
         events_key = tuple((e.kind, e.at, e.rate_ml_per_h) for e in record.events)
         if events_key != self._events_key:
             self._events_key = events_key
@@ -125,6 +130,7 @@ class LiveMonitor(QObject):
             return
         if update.vital is not None:
             self._chart(update.vital)
+        self.chart.add_artifacts(update.artifacts)
         self._show_book(update.book, self._clock.now())
 
     # ------------------------------------------------------------------ alarms
@@ -162,12 +168,19 @@ class LiveMonitor(QObject):
         self.alarms.stop()
 
     # ------------------------------------------------------------------ internals
+    def show_side_effects(self, effects: Sequence[SideEffect]) -> None:
+        """One marker per logged effect at its onset (the list is the session's whole list)."""
+        for marker in self._effect_markers:
+            self.chart.remove_marker(marker)
+        self._effect_markers = [
+            self.chart.add_side_effect_marker(e.onset_at, f"{e.term} (grade {e.grade.value})")
+            for e in effects]
+
     def _chart(self, vital: VitalSign) -> None:
         if vital.id in self._shown:
             return
         self._shown.add(vital.id)
-        if not vital.superseded or vital.corrects_id is not None:
-            self.chart.append(vital)
+        self.chart.append(vital)  # a correction takes the set it corrects off the chart
 
     def _show_book(self, book: AlarmBook, now: datetime) -> None:
         if book.updated_at is not None and self.alarms.book.updated_at is not None \
@@ -178,18 +191,11 @@ class LiveMonitor(QObject):
         self.alarms.show_book(book, now)
         for alarm in (*book.active, *book.resolved):
             self._mark(alarm)
-        set_states = getattr(self.chart, "set_alarm_states", None)
-        if set_states is not None:
-            set_states({a.parameter: a.priority for a in book.active})
+        self.chart.set_alarm_states({a.parameter: a.priority for a in book.active})
 
     def _mark(self, alarm: Alarm) -> None:
         if alarm.id in self._alarm_marked or self._started is None:
             return
         self._alarm_marked.add(alarm.id)
-        add = getattr(self.chart, "add_alarm_marker", None)
-        text = f"{alarm.priority.marker} {alarm.parameter.value.replace('_', ' ')}"
-        if add is not None:
-            add(alarm.raised_at, text, alarm.priority)
-        else:
-            self.chart.add_marker(alarm.raised_at, text, alarm.priority
-                                  if alarm.priority is not AlarmPriority.LOW else "#5fd3f3")
+        self.chart.add_alarm_marker(alarm.raised_at, alarm.parameter.value.replace("_", " "),
+                                    alarm.priority)

@@ -150,6 +150,8 @@ class SessionView(QWidget):
         self.side_effect_review = SideEffectReviewSection(side_effects=services.side_effects, **kw)
         self.monitor = LiveMonitor(services=services, actor=actor, clock=clock,
                                    session_id=session_id, on_record=self.apply, parent=self)
+        self.side_effects.effects_changed.connect(self.monitor.show_side_effects)
+        self.monitor.chart.time_picked.connect(self._log_side_effect_at)
 
         self.pages = QStackedWidget(self)
         self.prestart_page = self._build_prestart_page()
@@ -397,6 +399,13 @@ class SessionView(QWidget):
     def acknowledge_gap(self) -> None:
         self.gap = None
         self._show_gap()
+
+    def _log_side_effect_at(self, moment: datetime) -> None:
+        """A point double-clicked on the chart becomes the onset of a side effect to log."""
+        record = self.record
+        if record is not None and record.stage in {SessionStage.RUNNING, SessionStage.PAUSED,
+                                                   SessionStage.RECOVERY}:
+            self.side_effects.open_log(onset=min(moment, self._clock.now()))
 
     # ------------------------------------------------------------------ the monitor feed
     def attach_monitor(self, bridge: DeviceBridge) -> MonitorPanel:

@@ -76,3 +76,29 @@ def test_a_monitor_result_reaches_the_chart_and_the_alarm_bar(  # type: ignore[n
     assert "SpO2 90" in view.monitor.alarms.bar.message.text()
     assert update.vital is not None
     assert update.vital.id in view.monitor._shown
+
+
+def test_a_time_picked_on_the_chart_becomes_the_onset_and_the_effect_a_chart_marker(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock
+):
+    from console.domain.side_effects import Grade
+    from console.ui.side_effects.log_dialog import LogSideEffectDialog
+    from tests.ui.session.test_side_effects_panel import choose
+
+    record = running(services, nurse)
+    view = open_view(qtbot, services, nurse, clock, record.id)
+    clock.advance(timedelta(minutes=25))
+    picked = clock.now() - timedelta(minutes=10)
+    view.monitor.chart.time_picked.emit(picked)
+    dialog = view.side_effects.active_dialog
+    assert isinstance(dialog, LogSideEffectDialog)
+    assert dialog.onset.text() == f"{picked.astimezone():%H:%M}"
+    choose(dialog.effect, "Nausea")
+    click(qtbot, dialog.grades[Grade.MILD])
+    choose(dialog.relationship, "Probable")
+    click(qtbot, dialog.save_button)
+
+    (effect,) = services.side_effects.for_session(nurse, record.id)
+    assert effect.onset_at == picked.replace(second=0, microsecond=0)
+    labels = [m.text for m in view.monitor.chart.markers() if m.kind == "side_effect"]
+    assert labels == ["Nausea (grade 1)"]
