@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +60,51 @@ def test_six_long_curves_redrawn_three_thousand_times_do_not_abort() -> None:
     assert "frames=3000" in result.stdout
     drift = int(result.stdout.split("none_drift=")[1].split()[0])
     assert abs(drift) < 100, f"references to None drifted by {drift} over 3000 frames"
+
+
+CHART_LOOP = textwrap.dedent(
+    """
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+    from console.domain.alarms import AlarmPriority
+    from console.ui.charts import VitalsChart
+
+    app = QApplication([])
+    chart = VitalsChart()
+    chart.resize(640, 400)
+    chart.show()
+    rng = np.random.default_rng(3)
+    keys = ("heart_rate", "systolic", "diastolic", "spo2", "respiratory_rate", "pain_nrs",
+            "sedation_rass", "dissociation")
+    centres = np.array([75, 125, 78, 97, 14, 3, 0, 5], dtype=np.float64)
+    for frame in range(3_000):
+        values = np.round(centres + rng.normal(0, 1, len(keys)))
+        chart.append_values(float(frame), dict(zip(keys, values.tolist())))
+        if frame % 500 == 0:
+            chart.add_alarm_marker(float(frame), "*** test", AlarmPriority.HIGH)
+        chart.redraw()
+        chart.repaint()
+        app.processEvents()
+    count = chart.redraw_count
+    chart.close()
+    chart.deleteLater()
+    app.processEvents()
+    print(f"redraws={count}")
+    """
+)
+
+
+@pytest.mark.slow
+def test_the_live_chart_redrawn_three_thousand_times_does_not_abort() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYQTGRAPH_QT_LIB": "PySide6"}
+    result = subprocess.run(
+        [sys.executable, "-c", CHART_LOOP], env=env, capture_output=True, text=True,
+        timeout=600, check=False, cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, (
+        f"chart redraw loop died ({result.returncode}): {result.stderr[-2000:]}"
+    )
+    assert "redraws=3000" in result.stdout
 
 
 def test_the_console_runs_on_python_312_or_later() -> None:

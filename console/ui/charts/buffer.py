@@ -1,8 +1,10 @@
 """One channel of a live chart: a growable, time-sorted (x, y) series with its drawn form.
 
-Storage is numpy, grown by half again when full (amortised O(1) appends). ``x`` is float64
-seconds and stays sorted: a late manual entry is inserted in its place. A sample may carry the
-id of the vital-sign set it came from, so a corrected set can be taken off the line.
+Storage is numpy, grown in steps of 8,192 samples (an eighth of the size past 65,536) when
+full. ``x`` is float64 seconds and stays sorted: a late manual entry is inserted in its place.
+``y`` is float32: charted readings are whole numbers, which float32 holds exactly. A
+sample may carry the id of the vital-sign set it came from, so a corrected set can be taken off
+the line.
 
 What the chart draws comes from ``display(left, right, pixels)``:
 
@@ -26,11 +28,12 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+ValueArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
 NO_ID = -1
 FIRST_LEVEL = 3  # the first cached pyramid level: bins of 2**3 = 8 samples
-GROWTH = 1.5
+GROW_BY = 8192  # samples added to a full buffer (or an eighth of it, if that is more)
 
 
 class SeriesBuffer:
@@ -45,7 +48,7 @@ class SeriesBuffer:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self._x: FloatArray = np.empty(capacity, dtype=np.float64)
-        self._y: FloatArray = np.empty(capacity, dtype=np.float64)
+        self._y: ValueArray = np.empty(capacity, dtype=np.float32)
         self._ids: IntArray | None = None  # allocated by the first sample that has an id
         self._n = 0
         self.version = 0  # bumped on every change: the chart redraws a channel only if it moved
@@ -53,7 +56,7 @@ class SeriesBuffer:
         self.gap_minimum = gap_minimum
         self.gap_fallback = gap_fallback  # the limit until there are a few intervals to go by
         # pyramid: level k (FIRST_LEVEL ≤ k) holds the min and max of bins of 2**k samples
-        self._levels: list[tuple[FloatArray, FloatArray]] = []
+        self._levels: list[tuple[ValueArray, ValueArray]] = []
         self._levels_valid = 0  # samples before this index are summarised correctly
         # gaps: indices i with x[i + 1] − x[i] > the gap limit, for the intervals before _gaps_upto
         self._gaps: IntArray = np.empty(0, dtype=np.int64)
@@ -75,7 +78,7 @@ class SeriesBuffer:
         return self._x[: self._n]
 
     @property
-    def y(self) -> FloatArray:
+    def y(self) -> ValueArray:
         return self._y[: self._n]
 
     @property
@@ -263,7 +266,7 @@ class SeriesBuffer:
         if index < self._n:
             self._typical_at = min(self._typical_at, self._n)  # re-measure next time
 
-    def level(self, k: int) -> tuple[FloatArray, FloatArray]:
+    def level(self, k: int) -> tuple[ValueArray, ValueArray]:
         """(minima, maxima) of the bins of ``2**k`` samples, ``k ≥ FIRST_LEVEL``."""
         self._update_levels(k)
         low, high = self._levels[k - FIRST_LEVEL]
@@ -275,13 +278,13 @@ class SeriesBuffer:
         if len(self._levels) <= top - FIRST_LEVEL:
             # a deeper level is needed for the first time: rebuild all (rare: log2(n) times)
             while len(self._levels) <= top - FIRST_LEVEL:
-                self._levels.append((np.empty(0), np.empty(0)))
+                self._levels.append((np.empty(0, np.float32), np.empty(0, np.float32)))
             self._levels_valid = 0
         valid = self._levels_valid
         if valid >= n:
             return
-        source_low: FloatArray = self._y[:n]
-        source_high: FloatArray = source_low
+        source_low: ValueArray = self._y[:n]
+        source_high: ValueArray = source_low
         step = 1 << FIRST_LEVEL
         for index in range(len(self._levels)):
             shift = FIRST_LEVEL + index
@@ -290,8 +293,8 @@ class SeriesBuffer:
             low, high = self._levels[index]
             if low.shape[0] < count:
                 size = max(count, self._x.shape[0] >> shift)
-                grown_low = np.empty(size, dtype=np.float64)
-                grown_high = np.empty(size, dtype=np.float64)
+                grown_low = np.empty(size, dtype=np.float32)
+                grown_high = np.empty(size, dtype=np.float32)
                 grown_low[:first] = low[:first]
                 grown_high[:first] = high[:first]
                 low, high = grown_low, grown_high
@@ -329,7 +332,7 @@ class SeriesBuffer:
         breaks = gaps[lo:hi]
         if count <= 2 * pixels:
             out_x = xs[first:end].copy()
-            out_y = self._y[first:end] * scale
+            out_y = self._y[first:end].astype(np.float64) * scale
             if breaks.size:
                 at = breaks - first + 1
                 out_x = np.insert(out_x, at, xs[breaks])
@@ -365,7 +368,7 @@ class SeriesBuffer:
         ys = self._y
         size = 1 << k
         if stop - start <= 2:
-            return xs[start:stop].copy(), ys[start:stop].copy()
+            return xs[start:stop].copy(), ys[start:stop].astype(np.float64)
         if k < FIRST_LEVEL or stop - start < 4 * size:
             firsts = np.arange(start, stop, size)
             lows = np.minimum.reduceat(ys[start:stop], firsts - start)
@@ -376,8 +379,8 @@ class SeriesBuffer:
             tail = stop // size
             level_low, level_high = self.level(k)
             firsts_list: list[IntArray] = []
-            lows_list: list[FloatArray] = []
-            highs_list: list[FloatArray] = []
+            lows_list: list[npt.NDArray[np.floating]] = []
+            highs_list: list[npt.NDArray[np.floating]] = []
             if head * size > start:
                 firsts_list.append(np.array([start], dtype=np.int64))
                 lows_list.append(np.array([ys[start: head * size].min()]))
@@ -412,7 +415,8 @@ class SeriesBuffer:
 
     # ------------------------------------------------------------------ storage
     def _grow(self, needed: int) -> None:
-        capacity = max(needed, int(self._x.shape[0] * GROWTH) + 1)
+        current = self._x.shape[0]
+        capacity = max(needed, current + max(GROW_BY, current // 8))
         names = ("_x", "_y") if self._ids is None else ("_x", "_y", "_ids")
         for name in names:
             old = getattr(self, name)

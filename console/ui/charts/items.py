@@ -56,6 +56,8 @@ class LineItem(pg.GraphicsObject):  # type: ignore[misc]
 
     def setData(self, x: np.ndarray, y: np.ndarray, *, dots: bool = False) -> None:
         """Draw these points; only the part that differs from the last data is repainted."""
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
         old_x, old_y = self._x, self._y
         self._x, self._y = x, y
         self._polygons = []
