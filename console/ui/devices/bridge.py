@@ -9,7 +9,6 @@ emitted. Bound methods of ``QObject``s make the receiver explicit.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,8 +16,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from console.services.device_feed import DeviceFeed
 from console.ui.devices.training import TrainingSimulator
-
-log = logging.getLogger("console.ui")
 
 DEVICE_NAME = "Bedside monitor"
 TRAINING_DEVICE_NAME = "Simulated monitor (training)"
@@ -46,7 +43,12 @@ class DeviceBridge(QObject):
         feed.on_refused = self.refused.emit
         self.training: TrainingSimulator | None = None
         if training and self.available:
-            self.training = TrainingSimulator(address=feed.address, speed=training_speed,
+            host, port = feed.address
+            if host in {"0.0.0.0", ""}:  # listening on every address: send to this PC's own
+                host = "127.0.0.1"
+            elif host == "::":
+                host = "::1"
+            self.training = TrainingSimulator(address=(host, port), speed=training_speed,
                                               parent=self)
 
     # ------------------------------------------------------------------ state
@@ -84,17 +86,6 @@ class DeviceBridge(QObject):
                              (self.refused, refused)):
             if slot is not None:
                 signal.connect(slot, Qt.ConnectionType.QueuedConnection)
-
-    def unsubscribe(self, *, updated: Callable[[Any], None] | None = None,
-                    feed: Callable[[bool], None] | None = None,
-                    refused: Callable[[str], None] | None = None) -> None:
-        for signal, slot in ((self.updated, updated), (self.feedChanged, feed),
-                             (self.refused, refused)):
-            if slot is not None:
-                try:
-                    signal.disconnect(slot)
-                except (RuntimeError, TypeError):  # already gone with its receiver
-                    log.debug("monitor slot was already disconnected")
 
     def close(self) -> None:
         """Stop the training simulator (the composition root closes the feed itself)."""

@@ -70,7 +70,6 @@ class MonitorPanel(QFrame):
         self.status.setObjectName("monitorStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice = Banner(self, kind="warning")
-        self.notice.setObjectName("banner")
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
