@@ -8,7 +8,7 @@ transaction, and is committed before the screen shows it as saved.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -47,7 +47,8 @@ from console.domain.infusion import (
 from console.domain.limits import LimitParameter
 from console.domain.patients import Answer, Contraindication
 from console.domain.protocols import ProtocolStatus
-from console.domain.signatures import SignatureMeaning
+from console.domain.side_effects import DischargeReview, SideEffect
+from console.domain.signatures import SignatureMeaning, content_hash
 from console.domain.units import Unit, format_quantity, parse_quantity, pounds_to_kg
 from console.domain.vitals import VitalSign, VitalValues
 from console.errors import (
@@ -471,13 +472,30 @@ class SessionService(Service):
             self.authorise(uow, actor, BEDSIDE)
             row = self._row(uow, session_id)
             self._ready_to_sign(uow, row)
-            record = self._record(uow, row)
             signature = add_signature(self, uow, actor, SignatureMeaning.ADMINISTERED,
                                       record_type="session", record_id=row.id,
-                                      content=self._signed_content(record))
+                                      content=self._content(uow, row))
             row.signature_id = signature.id
             self.audit(uow, actor, "session.signed", entity_type="session", entity_id=row.id)
             return self._record(uow, row)
+
+    def signature_intact(self, actor: Actor, session_id: int) -> bool:
+        """Whether the signed record still reads exactly as it was signed: its content hash
+        is computed again from what is stored now (events, observations, alarms, side
+        effects, review). False means someone changed the database behind the console."""
+        with self._db.read() as uow:
+            self.authorise(uow, actor, EVERYONE)
+            row = self._row(uow, session_id)
+            if row.signature_id is None:
+                raise ValidationError("This record is not signed yet.", field="signature")
+            signature = uow.signatures.get(row.signature_id)
+            return content_hash(self._content(uow, row)) == signature.content_hash
+
+    def _content(self, uow: UnitOfWork, row: InfusionSessionRow) -> dict[str, Any]:
+        record = self._record(uow, row)
+        return {**self._signed_content(record),
+                **_side_effect_content(uow.side_effects.for_session(row.id),
+                                       uow.side_effects.review(row.id))}
 
     def add_addendum(self, actor: Actor, session_id: int, *, text: str, reason: str,
                      password: str) -> SessionRecord:
@@ -749,9 +767,32 @@ class SessionService(Service):
             "protocol_id": record.protocol.id, "weight_kg": _dec(record.weight_kg),
             "events": [[e.kind.value, e.at.isoformat(), _dec(e.rate_ml_per_h),
                         _dec(e.bolus_mg), e.reason] for e in record.events],
-            "vitals": [[v.id, v.at.isoformat()] for v in record.vitals],
+            "vitals": [[v.id, v.at.isoformat(), v.source.value, v.corrects_id,
+                        v.values.as_dict()] for v in record.vitals],
+            "artifacts": [[a.id, a.field, a.value] for a in record.artifacts],
+            "alarms": [[a.id, a.parameter.value, a.priority.value, a.raised_at.isoformat(),
+                        [[k.at.isoformat(), k.by_name, k.action.value, k.note]
+                         for k in a.acknowledgements]]
+                       for a in (*record.alarms.active, *record.alarms.resolved)],
             "delivered_mg": _dec(record.progress.delivered_mg),
         }
+
+
+def _side_effect_content(effects: Sequence[SideEffect],
+                         review: DischargeReview | None) -> dict[str, Any]:
+    """The side-effect log and the discharge review, as signed with the record."""
+    return {
+        "side_effects": [[e.id, e.term, e.grade.value, e.serious, e.relationship.value,
+                          e.action.value, e.onset_at.isoformat(),
+                          None if e.outcome is None else e.outcome.value,
+                          None if e.resolved_at is None else e.resolved_at.isoformat(),
+                          [[t.medication_name, _dec(t.dose), t.route.value,
+                            t.given_at.isoformat(), t.given_by] for t in e.treatments]]
+                         for e in effects],
+        "side_effect_review": None if review is None else
+        [[a.term_code, None if a.grade is None else a.grade.value, a.detail]
+         for a in review.answers],
+    }
 
 
 

@@ -87,6 +87,7 @@ class SessionView(QWidget):
         self.session_id = session_id
         self.record: SessionRecord | None = None
         self.gap: tuple[datetime, datetime] | None = None
+        self._verified: tuple[int, bool] | None = None
         self.monitor_panel: MonitorPanel | None = None  # see attach_monitor
         kw: dict[str, Any] = {"sessions": self._sessions, "actor": actor, "session_id": session_id,
               "on_record": self.apply}
@@ -374,16 +375,31 @@ class SessionView(QWidget):
         self.sign.setVisible(stage is SessionStage.AWAITING_SIGNATURE)
         self.addenda.setVisible(record.locked)
         if record.locked and record.signature is not None:
+            intact = self._signature_intact(record.signature.id)
             self.locked_banner.show_text(
                 f"🔒 SIGNED AND LOCKED — {record.signature.manifestation()}. Corrections are "
-                "added as addenda; the original stays as it was.")
+                "added as addenda; the original stays as it was."
+                + (" Signature checked: the record is as signed." if intact else
+                   " ⚠ THE STORED RECORD NO LONGER MATCHES ITS SIGNATURE: it was changed "
+                   "outside the console. Tell the administrator; do not rely on it."),
+                kind="locked" if intact else "danger")
         elif stage is SessionStage.CANCELLED:
-            self.locked_banner.show_text(f"Cancelled: {record.cancelled_reason}")
+            self.locked_banner.show_text(f"Cancelled: {record.cancelled_reason}", kind="locked")
         else:
             self.locked_banner.clear_text()
         if record.program is not None and stage is not SessionStage.PREPARING:
             self.live.delivered.caption.setText(
                 f"Delivered (plan {format_quantity(record.program.total_mg, Unit.MG)})")
+
+    def _signature_intact(self, signature_id: int) -> bool:
+        """Checked once per screen: the stored record against its signature's hash."""
+        if self._verified is None or self._verified[0] != signature_id:
+            try:
+                intact = self._sessions.signature_intact(self._actor, self.session_id)
+            except UserFacingError:
+                intact = False
+            self._verified = (signature_id, intact)
+        return self._verified[1]
 
     def _show_gap(self) -> None:
         if self.gap is None:

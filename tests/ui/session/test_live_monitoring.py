@@ -102,3 +102,30 @@ def test_a_time_picked_on_the_chart_becomes_the_onset_and_the_effect_a_chart_mar
     assert effect.onset_at == picked.replace(second=0, microsecond=0)
     labels = [m.text for m in view.monitor.chart.markers() if m.kind == "side_effect"]
     assert labels == ["Nausea (grade 1)"]
+
+
+def test_a_signed_record_changed_behind_the_console_is_flagged_in_red(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock, database_url
+):
+    from sqlalchemy import create_engine, text
+
+    from console.domain.bedside import DischargeChecklist
+    from tests.ui.session_support import no_side_effects_review
+
+    record = running(services, nurse)
+    clock.advance(timedelta(hours=4))
+    services.sessions.stop(nurse, record.id, completed=True)
+    services.sessions.discharge(nurse, record.id, DischargeChecklist(
+        padss=10, alert_as_baseline=True, no_hallucinations=True, vitals_within_20_percent=True,
+        escort_present=True, no_driving_advised=True))
+    no_side_effects_review(services, nurse, record.id)
+    services.sessions.sign(nurse, record.id, password="nurse-demo-1")
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text('UPDATE vital_sign SET "values" = :tampered '
+                                'WHERE session_id = :sid'),
+                           {"tampered": '{"heart_rate": 60}', "sid": record.id})
+    engine.dispose()
+    view = open_view(qtbot, services, nurse, clock, record.id)
+    assert "NO LONGER MATCHES ITS SIGNATURE" in view.locked_banner.text()
+    assert view.locked_banner.property("kind") == "danger"

@@ -177,6 +177,7 @@ def test_stop_discharge_sign_locks_the_record_and_an_addendum_appears_under_it( 
     assert view.locked_banner.isVisible()
     assert "SIGNED AND LOCKED" in view.locked_banner.text()
     assert "Administered by Nora Kim, RN" in view.locked_banner.text()
+    assert "Signature checked: the record is as signed." in view.locked_banner.text()
     assert not view.observations.isVisible()
     assert not view.sign.isVisible()
     assert not view.discharge.isVisible()
