@@ -89,18 +89,20 @@ class AlarmRow(QFrame):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setHorizontalSpacing(12)
         layout.setVerticalSpacing(2)
-        layout.addWidget(self.tag, 0, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.rule, 0, 1)
-        layout.addWidget(self.history, 1, 1)
-        layout.addWidget(self.acknowledgement, 2, 1)
-        layout.setColumnStretch(1, 1)
+        # The tag heads the row and the sentence runs the full width under it: the list sits
+        # in a narrow column beside the chart, where side by side it wrapped word by word.
+        layout.addWidget(self.tag, 0, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.rule, 1, 0, 1, 2)
+        layout.addWidget(self.history, 2, 0, 1, 2)
+        layout.addWidget(self.acknowledgement, 3, 0, 1, 2)
+        layout.setColumnStretch(0, 1)
         self.acknowledge_button: QPushButton | None = None
         if not alarm.acknowledged:
             self.acknowledge_button = action_button(
                 self, "Acknowledge…", lambda: on_acknowledge(alarm.id))
             self.acknowledge_button.setProperty("priority", alarm.priority.value)
             self.acknowledge_button.setProperty("state", state)
-            layout.addWidget(self.acknowledge_button, 0, 2, 3, 1, Qt.AlignmentFlag.AlignVCenter)
+            layout.addWidget(self.acknowledge_button, 0, 1, Qt.AlignmentFlag.AlignRight)
         self.setAccessibleName(f"{alarm.priority.value} priority alarm, {state}")
 
 

@@ -276,8 +276,8 @@ class SessionView(QWidget):
         self.course_split.setObjectName("courseSplit")
         self.course_split.addWidget(watch)
         self.course_split.addWidget(work)
-        self.course_split.setStretchFactor(0, 1)
-        self.course_split.setStretchFactor(1, 1)
+        self.course_split.setStretchFactor(0, 3)  # the chart is what the nurse watches
+        self.course_split.setStretchFactor(1, 2)
         self.monitor.chart.setMinimumHeight(240)
         self.course_split.setChildrenCollapsible(False)
         page = QWidget()
