@@ -20,6 +20,9 @@ MUTED = "#9aa5b1"
 ALARM_COLOURS = {AlarmPriority.HIGH: "#e5484d", AlarmPriority.MEDIUM: "#f5c451",
                  AlarmPriority.LOW: "#5ee7f0"}
 ALARM_TEXT = "#0b0e11"  # digits on an alarm-coloured tile
+VITAL_PX = 46  # digits of a vital sign
+COMPACT_VITAL_PX = 38  # … on a short chart
+SCORE_PX = 30  # digits of a score
 
 
 class FigureTile(QFrame):
@@ -58,6 +61,11 @@ class FigureTile(QFrame):
             self.note.setText(note)
             self.note.setVisible(bool(note))
 
+    def set_size(self, size: int) -> None:
+        if size != self.size_px:
+            self.size_px = size
+            self._apply_style()
+
     def set_priority(self, priority: AlarmPriority | None) -> None:
         if priority is not self.priority:
             self.priority = priority
@@ -83,7 +91,11 @@ class FigureTile(QFrame):
 
 
 class FigureColumn(QWidget):
-    """Tiles for the vitals, one above the other, and the three scores in a row below them."""
+    """Tiles for the vitals, one above the other, and the three scores in a row below them.
+
+    On a short chart (``set_compact(True)``) the vitals sit two to a row with slightly smaller
+    digits, so the column never needs more height than the chart has.
+    """
 
     def __init__(self, vitals: list[tuple[str, str, str]], scores: list[tuple[str, str, str]],
                  parent: QWidget | None = None) -> None:
@@ -91,16 +103,36 @@ class FigureColumn(QWidget):
         self.setObjectName("chartFigures")
         self.setStyleSheet(f"QWidget#chartFigures {{ background-color: {BACKGROUND}; }}")
         self.tiles: dict[str, FigureTile] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(6, 0, 0, 0)
-        grid.setSpacing(6)
-        for row, (key, caption, colour) in enumerate(vitals):
-            tile = FigureTile(key, caption, colour, size=46, parent=self)
-            grid.addWidget(tile, row, 0, 1, len(scores))
-            self.tiles[key] = tile
-        for col, (key, caption, colour) in enumerate(scores):
-            tile = FigureTile(key, caption, colour, size=30, parent=self)
-            grid.addWidget(tile, len(vitals), col)
-            self.tiles[key] = tile
-        grid.setRowStretch(len(vitals) + 1, 1)
-        self.setMinimumWidth(250)
+        self._vitals = [key for key, _, _ in vitals]
+        self._scores = [key for key, _, _ in scores]
+        self.compact: bool | None = None
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(6, 0, 0, 0)
+        self._grid.setSpacing(6)
+        for key, caption, colour in vitals:
+            self.tiles[key] = FigureTile(key, caption, colour, size=VITAL_PX, parent=self)
+        for key, caption, colour in scores:
+            self.tiles[key] = FigureTile(key, caption, colour, size=SCORE_PX, parent=self)
+        self.set_compact(False)
+
+    def set_compact(self, compact: bool) -> None:
+        if compact is self.compact:
+            return
+        self.compact = compact
+        grid = self._grid
+        for tile in self.tiles.values():
+            grid.removeWidget(tile)
+        for row in range(grid.rowCount()):
+            grid.setRowStretch(row, 0)
+        per_row = 2 if compact else 1
+        span = len(self._scores) // per_row if compact else len(self._scores)
+        for index, key in enumerate(self._vitals):
+            tile = self.tiles[key]
+            tile.set_size(COMPACT_VITAL_PX if compact else VITAL_PX)
+            row, col = divmod(index, per_row)
+            grid.addWidget(tile, row, col * span, 1, span if compact else len(self._scores))
+        rows = -(-len(self._vitals) // per_row)
+        for col, key in enumerate(self._scores):
+            grid.addWidget(self.tiles[key], rows, col)
+        grid.setRowStretch(rows + 1, 1)
+        self.setMinimumWidth(2 * 200 if compact else 250)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QHBoxLayout,
@@ -71,6 +71,7 @@ BP_COLOUR = "#dfe6ee"
 # every bar pixel cost more than the rest of the vitals plot together).
 BP_BAR_COLOUR = "#4a4f56"
 _HATCH_PX = 3.0  # dense BP: one bar per this many pixels
+COMPACT_BELOW_PX = 540  # a chart shorter than this lays its big figures out two to a row
 _DOT_SPACING_PX = 8  # readings at least this far apart on average get a dot each
 
 
@@ -735,6 +736,11 @@ class VitalsChart(QWidget):
         self.graphics.setToolTip("")
 
     # ------------------------------------------------------------ Qt
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # a short chart (the session screen lets it shrink) puts two vitals to a row
+        self.figures.set_compact(event.size().height() < COMPACT_BELOW_PX)
+        super().resizeEvent(event)
+
     def showEvent(self, event: QShowEvent) -> None:
         self._timer.start()
         super().showEvent(event)
@@ -835,6 +841,7 @@ class VitalsChart(QWidget):
             for item in self._reference_items:
                 ys = item.getData()[1]
                 item.setData(np.tile(np.array([left, right]), ys.size // 2), ys)
+            self._place_labels(left, right)
         top = self._vitals_top
         for key, buffer in self._buffers.items():
             curve = self.curves[key]
@@ -967,7 +974,21 @@ class VitalsChart(QWidget):
             lines.append(line)
         marker.lines = tuple(lines)
         self._markers.append(marker)
+        left, right = self.x_range()
+        self._place_labels(left, right)
         return marker
+
+    def _place_labels(self, left: float, right: float) -> None:
+        """Marker labels in the right fifth of the view go to the left of their line, so they
+        are not cut off at the edge."""
+        for marker in self._markers:
+            label = marker.lines[0].label
+            if label is None:
+                continue
+            anchor = (1, 0) if marker.x > left + 0.8 * (right - left) else (0, 0)
+            if tuple(label.anchors[0]) != anchor:
+                label.anchors = [anchor, anchor]
+                label.updatePosition()
 
     def _set_dose_label(self) -> None:
         unit = "mg" if self._concentration is not None else "mL"
