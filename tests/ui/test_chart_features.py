@@ -319,3 +319,27 @@ def test_a_one_sample_spike_in_twelve_hours_is_drawn_at_full_zoom_out(
         drawn_x, drawn_y = chart.curves[key].getData()
         assert drawn_x.size <= 2 * chart.vitals_plot.getViewBox().width() + 8
         assert spike in drawn_y
+
+
+def test_a_short_chart_puts_two_vitals_to_a_row(chart: VitalsChart, qtbot) -> None:  # type: ignore[no-untyped-def]
+    assert not chart.figures.compact
+    chart.resize(1200, 300)
+    qtbot.waitUntil(lambda: chart.figures.compact)
+    assert chart.figures.minimumSizeHint().height() <= 300
+    assert chart.value_labels["heart_rate"].fontInfo().pixelSize() >= 36
+    chart.resize(1200, 800)
+    qtbot.waitUntil(lambda: not chart.figures.compact)
+
+
+def test_the_gap_rule_can_be_set(chart: VitalsChart) -> None:
+    chart.set_live_window(None)
+    for t in (0, 60, 120, 180, 240, 600, 660):
+        chart.append_values(float(t), {"heart_rate": 80})
+    chart.redraw()
+    assert np.isnan(chart.curves["heart_rate"].getData()[1]).sum() == 1  # 6 min > 3 × 1 min
+    chart.set_gap_rule(factor=10.0)
+    chart.redraw()
+    assert np.isfinite(chart.curves["heart_rate"].getData()[1]).all()
+    chart.set_gap_rule(factor=1.0, minimum=timedelta(minutes=7))  # the minimum wins
+    chart.redraw()
+    assert np.isfinite(chart.curves["heart_rate"].getData()[1]).all()
