@@ -144,6 +144,12 @@ class MonitoringService(Service):
             self.authorise(uow, actor, BEDSIDE)
             row = editable_session(uow, session_id)
             original = uow.sessions.vital(row.id, vital_id)
+            if original.source is not VitalSource.MANUAL:
+                # A correction is a hand-entered set at the original's time: made from a
+                # monitor's set it would chart an observation the nurse never took (and reset
+                # the observation cadence). A wrong monitor reading is answered by a new set.
+                raise ValidationError("A monitor's reading cannot be corrected by hand. If it "
+                                      "was wrong, take and record a set now.", field="vital")
             if original.superseded:
                 raise ConflictError("This observation was already corrected: correct the "
                                     "latest version instead.")

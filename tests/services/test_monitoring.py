@@ -386,6 +386,22 @@ def test_a_correction_keeps_the_original_and_judges_the_alarms_again(clinic: Cli
         clinic.nurse, sid, new.id, bp(135, 85, heart_rate=210), reason="pulse misread"))
 
 
+def test_a_monitor_set_is_not_corrected_by_hand(clinic: Clinic) -> None:
+    sid = running(clinic)  # the nurse's last set was the 09:00 baseline: due 09:05
+    clinic.advance(minutes=3)
+    sent = monitoring(clinic).ingest(sid, device_set(clinic.now(), systolic=186, diastolic=96),
+                                     device=MONITOR).vital
+    assert sent is not None
+    clinic.advance(minutes=3)  # 09:07: overdue
+    error = refused(clinic, ValidationError, lambda: monitoring(clinic).correct_vitals(
+        clinic.nurse, sid, sent.id, VitalValues(systolic=126, diastolic=80),
+        reason="cuff slipped"), "monitor's reading")
+    assert error.field == "vital"
+    # the nurse's observation is still the one that was due
+    [alarm] = monitoring(clinic).check_overdue(clinic.nurse, sid).raised
+    assert alarm.parameter is P.OBSERVATION_OVERDUE
+
+
 def test_a_correction_that_brings_in_an_alarming_value_raises_it(clinic: Clinic) -> None:
     sid = running(clinic)
     clinic.advance(minutes=4)
