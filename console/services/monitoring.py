@@ -199,8 +199,9 @@ class MonitoringService(Service):
     def ingest(self, session_id: int, values: Sequence[DeviceValue], *, device: str,
                patient_id: str | None = None) -> MonitoringUpdate:
         """One monitor message: plausible values become a device set, the rest are kept as
-        artifacts; the set is judged by the alarm engine. Raises ``ValidationError`` (the
-        message is refused) when it names another patient or the session is closed."""
+        artifacts; the set is judged by the alarm engine. The message is refused, with nothing
+        stored, when it names another patient (``ValidationError``) or the record is signed or
+        cancelled (``ConflictError``)."""
         name = " ".join(device.split())[:60] or "monitor"
         with self._db.write() as uow:
             row = editable_session(uow, session_id)
