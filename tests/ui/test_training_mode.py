@@ -16,7 +16,7 @@ from console.domain.vitals import VitalSource
 from console.ui.devices.bridge import TRAINING_DEVICE_NAME
 from console.ui.devices.panel import TRAINING_TEXT
 from tests.ui.session.test_session_screen import open_view, running
-from tests.ui.test_device_bridge import monitor_bridge
+from tests.ui.test_device_bridge import monitor_bridge, shown_alarms
 
 
 @pytest.fixture
@@ -71,9 +71,7 @@ def test_a_desaturation_rehearsal_raises_the_alarm_under_a_training_label_and_st
         assert panel.training_button.text() == "Stop simulator"
         assert not panel.scenario.isEnabled()
 
-        qtbot.waitUntil(lambda: view.record is not None and any(
-            a.parameter is AlarmParameter.SPO2 for a in view.record.alarms.active),
-            timeout=15_000)
+        qtbot.waitUntil(lambda: AlarmParameter.SPO2 in shown_alarms(view), timeout=15_000)
         assert panel.training_banner.isVisible()  # still training while the alarm shows
         device = [v for v in services.sessions.get(nurse, record.id).vitals
                   if v.source is VitalSource.DEVICE]
@@ -99,12 +97,13 @@ def test_a_feed_loss_rehearsal_raises_and_resolves_the_technical_alarm(  # type:
         choose(panel, "Feed loss")
         qtbot.mouseClick(panel.training_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "NO READINGS" in panel.status.text(), timeout=10_000)
-        qtbot.waitUntil(lambda: view.record is not None and any(
-            a.parameter is AlarmParameter.DEVICE_FEED for a in view.record.alarms.active))
-        qtbot.waitUntil(lambda: view.record is not None and any(
-            a.parameter is AlarmParameter.DEVICE_FEED for a in view.record.alarms.resolved),
-            timeout=10_000)
+        qtbot.waitUntil(lambda: AlarmParameter.DEVICE_FEED in shown_alarms(view))
+        qtbot.waitUntil(lambda: AlarmParameter.DEVICE_FEED not in shown_alarms(view),
+                        timeout=10_000)
         assert "NO READINGS" not in panel.status.text()
+        book = services.monitoring.alarms(nurse, record.id)
+        assert AlarmParameter.DEVICE_FEED in {a.parameter for a in book.resolved}
+        assert AlarmParameter.DEVICE_FEED not in {a.parameter for a in book.active}
         view.stop_timers()  # closing the screen stops the simulator too
         assert simulator_threads() == []
         assert not bridge.training.running  # type: ignore[union-attr]

@@ -3,8 +3,7 @@ feed's state, and in the demonstration clinic the training simulator.
 
 The panel attaches the console's feed to the session while its infusion is running, paused or
 in recovery, and detaches it when the session leaves those stages or the screen closes. It
-re-emits each update for this session (``update_received``) for the chart and alarm views, and
-``alarms_changed`` when an update raised, escalated or resolved an alarm.
+re-emits each update for this session (``update_received``) for the chart and alarm views.
 """
 
 from __future__ import annotations
@@ -49,12 +48,11 @@ def _number(value: int | Decimal | None) -> str:
 
 class MonitorPanel(QFrame):
     """Signals:
-        update_received(MonitoringUpdate): the feed stored readings for this session.
-        alarms_changed(): an update raised, escalated or resolved an alarm of this session.
+        update_received(MonitoringUpdate): the feed stored readings (or changed a feed alarm)
+            for this session.
     """
 
     update_received = Signal(object)
-    alarms_changed = Signal()
 
     def __init__(self, *, bridge: DeviceBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -201,8 +199,6 @@ class MonitorPanel(QFrame):
             self.notice.show_text(f"Monitor artifact kept, not charted: {shown} "
                                   f"({update.artifacts[0].reason})", kind="muted")
         self.update_received.emit(update)
-        if update.raised or update.escalated or update.resolved:
-            self.alarms_changed.emit()
 
     @Slot(bool)
     def _on_feed(self, lost: bool) -> None:

@@ -426,8 +426,9 @@ class SessionView(QWidget):
     # ------------------------------------------------------------------ the monitor feed
     def attach_monitor(self, bridge: DeviceBridge) -> MonitorPanel:
         """The monitor line above the pages: the console's feed follows this session while
-        it runs, its results go to the live chart and alarms, and an update that changes the
-        alarms re-reads the record (the timeline) at once."""
+        it runs, and its results go to the live chart and alarms as they arrive (the record,
+        with the timeline, is re-read on the usual timer: re-reading it per message would
+        load every set of the session on the GUI thread)."""
         from console.ui.devices import MonitorPanel
 
         panel = MonitorPanel(bridge=bridge, parent=self)
@@ -435,7 +436,6 @@ class SessionView(QWidget):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(layout.indexOf(self.pages), panel)
         panel.update_received.connect(self.monitor.apply_update)
-        panel.alarms_changed.connect(self.reload)
         self.monitor_panel = panel
         if self.record is not None:
             panel.show_record(self.record)
