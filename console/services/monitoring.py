@@ -23,6 +23,7 @@ from console.domain.alarms import (
     AlarmAction,
     AlarmBook,
     AlarmCondition,
+    AlarmKind,
     AlarmParameter,
     BookUpdate,
     assessed,
@@ -275,6 +276,21 @@ class MonitoringService(Service):
             last_observation=last_manual_at(uow, row.id),
             stopped_at=next((e.at for e in events if e.kind is EventKind.STOP), None))
         return None if due is None else observation_overdue(due_at=due, now=self.now())
+
+    def close_alarms(self, uow: UnitOfWork, actor: Actor, row: InfusionSessionRow) -> None:
+        """At discharge: every alarm about the patient must have been acknowledged (who
+        responded, and how). What is still active then is resolved, so no alarm outlives the
+        visit; equipment and process alarms (monitor unplugged, observations due) just end."""
+        before = uow.monitoring.book(row.id, active_only=True)
+        waiting = [a for a in before.active
+                   if a.kind is AlarmKind.PHYSIOLOGICAL and not a.acknowledged]
+        if waiting:
+            names = "; ".join(a.worst.rule for a in waiting[:3])
+            raise ValidationError(
+                f"Acknowledge the active alarm{'s' if len(waiting) > 1 else ''} before "
+                f"discharge (say what was done): {names}", field="discharge")
+        if before.active:
+            self._apply(uow, actor, row, [], {a.parameter for a in before.active})
 
     # ================================================================== acknowledging
     def acknowledge(self, actor: Actor, session_id: int, alarm_id: int, *,

@@ -456,6 +456,7 @@ class SessionService(Service):
             row = self._editable(uow, session_id)
             if self._progress(uow, row).state is not PumpState.STOPPED:
                 raise ValidationError("Stop the infusion before discharge.", field="discharge")
+            self._monitoring.close_alarms(uow, actor, row)
             data = asdict(checklist)
             row.discharge, row.discharged_at = json.dumps(data, sort_keys=True), self.now()
             self.audit(uow, actor, "session.discharged", entity_type="session",

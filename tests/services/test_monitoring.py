@@ -712,6 +712,7 @@ def test_a_signed_record_takes_no_acknowledgement_or_reading(clinic: Clinic) -> 
     s = monitoring(clinic)
     clinic.advance(hours=4)
     clinic.sessions.stop(clinic.nurse, sid, completed=True)
+    s.acknowledge(clinic.nurse, sid, 1, action=AlarmAction.CLINICIAN_CALLED)
     clinic.sessions.discharge(clinic.nurse, sid, READY)
     clinic.review(sid)
     clinic.sessions.sign(clinic.nurse, sid, password=NURSE_PW)
@@ -722,7 +723,7 @@ def test_a_signed_record_takes_no_acknowledgement_or_reading(clinic: Clinic) -> 
                  lambda: s.check_overdue(clinic.nurse, sid),
                  lambda: s.feed_lost(sid, device=MONITOR)):
         refused(clinic, ConflictError, call, "signed and locked")
-    assert [a.id for a in s.alarms(clinic.nurse, sid).active] == [1]  # still readable
+    assert s.alarms(clinic.nurse, sid).find(1).acknowledged_by == "Nora Kim, RN"  # readable
 
 
 # ---------------------------------------------------------------- the service and the engine agree
@@ -801,3 +802,23 @@ def test_any_sequence_of_sets_leaves_the_stored_book_the_engine_would_hold(
     assert replace(book, updated_at=None) == replace(engine, updated_at=None)
     for verb, expected in counts.items():
         assert len(clinic.audit(f"alarm.{verb}", sid)) == expected
+
+
+def test_discharge_waits_for_every_alarm_to_be_acknowledged_and_then_resolves_them(
+        clinic: Clinic, services: Services) -> None:
+    """No alarm outlives the visit unanswered: discharge names the unacknowledged ones, and
+    resolves the acknowledged ones still active (audited as alarm.resolved)."""
+    from console.domain.alarms import AlarmAction
+
+    sid = clinic.running()
+    clinic.sessions.record_vitals(clinic.nurse, sid, VitalValues(systolic=186, diastolic=84))
+    clinic.advance(hours=4)
+    clinic.sessions.stop(clinic.nurse, sid, completed=True)
+    with pytest.raises(ValidationError, match="Acknowledge the active alarm before discharge"):
+        clinic.sessions.discharge(clinic.nurse, sid, READY)
+    (alarm,) = services.monitoring.alarms(clinic.nurse, sid).active
+    services.monitoring.acknowledge(clinic.nurse, sid, alarm.id,
+                                    action=AlarmAction.CLINICIAN_CALLED)
+    record = clinic.sessions.discharge(clinic.nurse, sid, READY)
+    assert record.alarms.active == ()
+    assert record.alarms.find(alarm.id).resolved_at == clinic.clock.now()
