@@ -250,9 +250,12 @@ class Receiver(QObject):
         self.screen = screen
         self.work = work
         self.slots: list[float] = []
+        self.closed = False  # the run is over: late deliveries are not counted
 
     @Slot(object)
     def on_item(self, item: object) -> None:
+        if self.closed:
+            return
         began = time.perf_counter()
         for vital in self.work(item):
             self.screen.show_vital(vital)
@@ -423,6 +426,7 @@ def run_once(name: str, folder: Path, *, seconds: float, rate: float, clients: i
         stored = sum(1 for c in traffic.codes.values() if c == "AA")
         if (senders_done and len(traffic.on_screen) >= stored) \
                 or time.perf_counter() > deadline:
+            receiver.closed = True
             app.quit()
 
     # The real event loop: the heartbeat, the queued slots and the chart's redraws share it.
