@@ -120,6 +120,14 @@ class MonitoringService(Service):
             uow.sessions.lock(session_id)
             return uow.monitoring.book(session_id)
 
+    def device_sets(self, actor: Actor, session_id: int, *,
+                    after_id: int = 0) -> tuple[VitalSign, ...]:
+        """The monitor's sets, all or those stored after ``after_id`` (a chart catching up)."""
+        with self._db.read() as uow:
+            self.authorise(uow, actor, tuple(Role))
+            return tuple(uow.sessions.vitals(session_id, source=VitalSource.DEVICE,
+                                             after_id=after_id))
+
     def artifacts(self, actor: Actor, session_id: int) -> tuple[DeviceArtifact, ...]:
         with self._db.read() as uow:
             self.authorise(uow, actor, tuple(Role))

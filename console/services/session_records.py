@@ -64,7 +64,7 @@ class SessionRecord:
     checked_at: datetime | None
     double_checks: tuple[DoubleCheckAttempt, ...]
     events: tuple[InfusionEvent, ...]
-    vitals: tuple[VitalSign, ...]
+    vitals: tuple[VitalSign, ...]  # hand-entered; monitor sets: MonitoringService.device_sets
     progress: Progress
     readiness: Readiness
     next_observation_due: datetime | None

@@ -50,7 +50,7 @@ from console.domain.protocols import ProtocolStatus
 from console.domain.side_effects import DischargeReview, SideEffect
 from console.domain.signatures import SignatureMeaning, content_hash
 from console.domain.units import Unit, format_quantity, parse_quantity, pounds_to_kg
-from console.domain.vitals import VitalSign, VitalValues
+from console.domain.vitals import VitalSign, VitalSource, VitalValues
 from console.errors import (
     ConflictError,
     LimitExceeded,
@@ -494,7 +494,8 @@ class SessionService(Service):
 
     def _content(self, uow: UnitOfWork, row: InfusionSessionRow) -> dict[str, Any]:
         record = self._record(uow, row)
-        return {**self._signed_content(record),
+        every_set = uow.sessions.vitals(row.id)
+        return {**self._signed_content(replace(record, vitals=tuple(every_set))),
                 **_side_effect_content(uow.side_effects.for_session(row.id),
                                        uow.side_effects.review(row.id))}
 
@@ -587,7 +588,9 @@ class SessionService(Service):
         return self._record(uow, row)
 
     def _vitals(self, uow: UnitOfWork, row: InfusionSessionRow) -> list[VitalSign]:
-        return uow.sessions.vitals(row.id)
+        """The hand-entered sets: monitor sets (thousands in a long session) are read by the
+        chart through ``MonitoringService.device_sets``, not with every re-read."""
+        return uow.sessions.vitals(row.id, source=VitalSource.MANUAL)
 
     def _frequency(self, uow: UnitOfWork, row: InfusionSessionRow) -> Frequency:
         protocol = uow.protocols.get(row.protocol_id)

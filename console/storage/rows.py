@@ -243,7 +243,7 @@ class VitalSignRow(Base):
     source: Mapped[str] = mapped_column(String(10))
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     values: Mapped[str] = mapped_column(Text)
-    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vital_sign.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vital_sign.id"), index=True)
     correction_reason: Mapped[str | None] = mapped_column(Text)
     device: Mapped[str | None] = mapped_column(String(60))
     confirmed: Mapped[str] = mapped_column(Text, default="[]")  # unusual values confirmed

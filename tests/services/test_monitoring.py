@@ -473,7 +473,8 @@ def test_a_monitor_set_is_stored_with_its_device_and_not_audited(clinic: Clinic)
                                        temperature_c=Decimal("36.8"))
     assert update.artifacts == update.raised == ()
     assert audit_count(clinic) == before  # every few seconds: not copied into the trail
-    assert clinic.sessions.get(clinic.nurse, sid).vitals[-1] == vital
+    assert monitoring(clinic).device_sets(clinic.nurse, sid) == (vital,)
+    assert vital not in clinic.sessions.get(clinic.nurse, sid).vitals  # hand-entered only
 
 
 def test_implausible_impossible_and_half_values_become_artifacts(clinic: Clinic) -> None:
@@ -521,8 +522,7 @@ def test_implausible_impossible_and_half_values_become_artifacts(clinic: Clinic)
     assert len(clinic.audit("monitoring.artifact", sid)) == 3
     # nothing the monitor judged impossible or implausible was charted or alarmed on
     assert fresh(clinic).alarms(clinic.nurse, sid) == AlarmBook()
-    assert [v.values for v in clinic.sessions.get(clinic.nurse, sid).vitals
-            if v.source is VitalSource.DEVICE] == \
+    assert [v.values for v in s.device_sets(clinic.nurse, sid)] == \
         [VitalValues(heart_rate=72, respiratory_rate=16), VitalValues(heart_rate=70)]
 
 

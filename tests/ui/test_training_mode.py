@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from console.app import _open_monitor_feed
 from console.config import AppConfig, sqlite_url
 from console.domain.alarms import AlarmParameter
-from console.domain.vitals import VitalSource
 from console.ui.devices.bridge import TRAINING_DEVICE_NAME
 from console.ui.devices.panel import TRAINING_TEXT
 from tests.ui.session.test_session_screen import open_view, running
@@ -73,8 +72,7 @@ def test_a_desaturation_rehearsal_raises_the_alarm_under_a_training_label_and_st
 
         qtbot.waitUntil(lambda: AlarmParameter.SPO2 in shown_alarms(view), timeout=15_000)
         assert panel.training_banner.isVisible()  # still training while the alarm shows
-        device = [v for v in services.sessions.get(nurse, record.id).vitals
-                  if v.source is VitalSource.DEVICE]
+        device = services.monitoring.device_sets(nurse, record.id)
         assert device
         assert {v.device for v in device} == {TRAINING_DEVICE_NAME}
 

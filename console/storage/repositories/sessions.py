@@ -112,13 +112,25 @@ class SessionRepository:
         self._session.flush()
 
     # ------------------------------------------------------------------ observations
-    def vitals(self, session_id: int) -> list[VitalSign]:
-        """Every set in time order, corrected ones included (marked ``corrected_by``)."""
+    def vitals(self, session_id: int, *, source: VitalSource | None = None,
+               after_id: int = 0) -> list[VitalSign]:
+        """Sets in time order, corrected ones included (marked ``corrected_by``); only one
+        ``source`` if given, and only those stored after ``after_id`` (for a chart catching
+        up)."""
         names = self.names()
-        rows = self._session.scalars(
-            select(VitalSignRow).where(VitalSignRow.session_id == session_id)
-            .order_by(VitalSignRow.at, VitalSignRow.id)).all()
-        corrected_by = {v.corrects_id: v.id for v in rows if v.corrects_id is not None}
+        query = select(VitalSignRow).where(VitalSignRow.session_id == session_id)
+        if source is not None:
+            query = query.where(VitalSignRow.source == source.value)
+        if after_id:
+            query = query.where(VitalSignRow.id > after_id)
+        rows = self._session.scalars(query.order_by(VitalSignRow.at, VitalSignRow.id)).all()
+        ids = [v.id for v in rows]
+        corrected_by: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            corrected_by.update((old, new) for old, new in self._session.execute(
+                select(VitalSignRow.corrects_id, VitalSignRow.id)
+                .where(VitalSignRow.corrects_id.in_(ids[start:start + 500]))).all()
+                if old is not None)
         return [self._sign(v, names, corrected_by.get(v.id)) for v in rows]
 
     @staticmethod

@@ -80,6 +80,8 @@ class LiveMonitor(QObject):
         self._session_id = session_id
         self._on_record = on_record
         self._shown: set[int] = set()
+        self._loaded = False
+        self._fetched_upto = 0  # the last monitor set read from the service
         self._alarm_marked: set[int] = set()
         self._events_key: tuple[object, ...] = ()
         self._started: datetime | None = None
@@ -107,9 +109,7 @@ class LiveMonitor(QObject):
         if started is not None and started != self._started:
             self._started = started
             self.chart.set_start(started)
-        for vital in record.vitals:
-            self._chart(vital)
-        self.chart.add_artifacts(record.artifacts)
+        self._catch_up(record)
         events_key = tuple((e.kind, e.at, e.rate_ml_per_h) for e in record.events)
         if events_key != self._events_key:
             self._events_key = events_key
@@ -175,6 +175,27 @@ class LiveMonitor(QObject):
         self._effect_markers = [
             self.chart.add_side_effect_marker(e.onset_at, f"{e.term} (grade {e.grade.value})")
             for e in effects]
+
+    def _catch_up(self, record: SessionRecord) -> None:
+        """Hand-entered sets come with the record; the monitor's are read once in full when
+        the screen opens (one batch into the chart), then only those stored since."""
+        if not self._loaded:
+            if record.progress.started_at is None and not record.vitals:
+                return
+            device = self._services.monitoring.device_sets(self._actor, self._session_id)
+            every = sorted((*record.vitals, *device), key=lambda v: (v.at, v.id))
+            self.chart.replace_vitals(every, record.artifacts)
+            self._shown.update(v.id for v in every)
+            self._fetched_upto = max((v.id for v in device), default=0)
+            self._loaded = True
+            return
+        for vital in record.vitals:
+            self._chart(vital)
+        for vital in self._services.monitoring.device_sets(self._actor, self._session_id,
+                                                           after_id=self._fetched_upto):
+            self._fetched_upto = max(self._fetched_upto, vital.id)
+            self._chart(vital)
+        self.chart.add_artifacts(record.artifacts)
 
     def _chart(self, vital: VitalSign) -> None:
         if vital.id in self._shown:

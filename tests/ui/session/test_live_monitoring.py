@@ -129,3 +129,26 @@ def test_a_signed_record_changed_behind_the_console_is_flagged_in_red(  # type: 
     view = open_view(qtbot, services, nurse, clock, record.id)
     assert "NO LONGER MATCHES ITS SIGNATURE" in view.locked_banner.text()
     assert view.locked_banner.property("kind") == "danger"
+
+
+def test_the_chart_reads_monitor_sets_once_then_only_new_ones(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock
+):
+    record = running(services, nurse)
+    stored = []
+    for _ in range(3):
+        clock.advance(timedelta(seconds=15))
+        update = services.monitoring.ingest(
+            record.id, [DeviceValue("heart_rate", 80, clock.now())], device="Bed 3 monitor")
+        stored.append(update.vital.id)
+    view = open_view(qtbot, services, nurse, clock, record.id)
+    assert set(stored) <= view.monitor._shown
+    x, y = view.monitor.chart.series("heart_rate")
+    assert list(y[-3:]) == [80, 80, 80]  # after the baseline set
+    clock.advance(timedelta(seconds=15))
+    later = services.monitoring.ingest(
+        record.id, [DeviceValue("heart_rate", 95, clock.now())], device="Bed 3 monitor")
+    view.reload()  # no bridge on this PC: the re-read catches up with what was stored
+    assert later.vital.id in view.monitor._shown
+    x, y = view.monitor.chart.series("heart_rate")
+    assert list(y[-4:]) == [80, 80, 80, 95]

@@ -23,6 +23,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('device', sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column('confirmed', sa.Text(), nullable=False,
                                       server_default='[]'))
+        batch_op.create_index(batch_op.f('ix_vital_sign_corrects_id'), ['corrects_id'],
+                              unique=False)
     op.create_table('device_artifact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
@@ -79,5 +81,6 @@ def downgrade() -> None:
     op.drop_index('ix_device_artifact_session_at', table_name='device_artifact')
     op.drop_table('device_artifact')
     with op.batch_alter_table('vital_sign', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vital_sign_corrects_id'))
         batch_op.drop_column('confirmed')
         batch_op.drop_column('device')
