@@ -120,8 +120,9 @@ def msa(ack: str) -> list[str]:
 
 
 def device_sets(clinic: Clinic, sid: int) -> list[VitalSign]:
-    record = clinic.sessions.get(clinic.nurse, sid)
-    return [v for v in record.vitals if v.source is VitalSource.DEVICE]
+    """The monitor sets stored for the session, read from the database (a new connection)."""
+    with clinic.database.read() as uow:
+        return [v for v in uow.sessions.vitals(sid) if v.source is VitalSource.DEVICE]
 
 
 def feed_alarms(clinic: Clinic, sid: int) -> tuple[list[object], list[object]]:
