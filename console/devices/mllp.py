@@ -411,13 +411,14 @@ class MllpListener:
         self.messages_refused += 1
         log.warning("HL7 message from %s refused (%s, control id %s): %s", connection.peer,
                     error.ack_code, error.control_id or "unknown", error)
-        if answer:
-            self._send(connection, build_ack(text, error.ack_code, error.detail, error=error))
+        # The console hears of the refusal before the monitor does (its NAK goes last).
         if self._on_error is not None:
             try:
                 self._on_error(error)
             except Exception:
                 log.exception("The on_error callback failed")
+        if answer:
+            self._send(connection, build_ack(text, error.ack_code, error.detail, error=error))
 
     def _log_refusal(self, reason: str, control_id: str, peer: str) -> None:
         # A monitor sends every second or so: the same refusal is logged once a minute.

@@ -231,7 +231,9 @@ class MonitoringService(Service):
                 vital_id = uow.sessions.add_vitals(row.id, kept, at=at, entered_at=now,
                                                    source=VitalSource.DEVICE, by=None,
                                                    device=name)
-                vital = uow.sessions.vital(row.id, vital_id)
+                # Built here rather than read back: a new set has no correction yet.
+                vital = VitalSign(id=vital_id, at=at, values=kept, source=VitalSource.DEVICE,
+                                  by_name=name, entered_at=now, device=name)
             if artifacts:
                 self.audit(uow, None, "monitoring.artifact", entity_type="session",
                            entity_id=row.id,

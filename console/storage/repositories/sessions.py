@@ -234,4 +234,10 @@ class SessionRepository:
 
     # ------------------------------------------------------------------ people
     def names(self) -> dict[int, str]:
-        return dict(self._session.execute(select(UserRow.id, UserRow.full_name)).all())
+        """Every user's printed name, read once per unit of work (several reads of one
+        session's parts each need it; a monitor message was reading it twice)."""
+        cached: dict[int, str] | None = self._session.info.get("user_names")
+        if cached is None:
+            cached = dict(self._session.execute(select(UserRow.id, UserRow.full_name)).all())
+            self._session.info["user_names"] = cached
+        return cached
