@@ -23,13 +23,9 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -50,7 +46,14 @@ from console.domain.scales import DissociationScale, MonitoringScales, SedationS
 from console.errors import UserFacingError, ValidationError
 from console.services.container import Services
 from console.services.monitoring_settings import SettingVersion, Versioned
-from console.ui.admin.common import configure_table, format_local_time
+from console.ui.admin.common import (
+    card,
+    fixed_table,
+    format_local_time,
+    mark_reason_refused,
+    reason_edit,
+    scrolling_page,
+)
 from console.ui.forms import mark_invalid, primary_button
 from console.ui.messages import InlineMessage
 
@@ -252,21 +255,6 @@ def _label(text: str, name: str = "", *, wrap: bool = False) -> QLabel:
     return label
 
 
-def _card(title: str, *parts: QWidget | QGridLayout | QFormLayout | QHBoxLayout) -> QFrame:
-    card = QFrame()
-    card.setObjectName("card")
-    layout = QVBoxLayout(card)
-    layout.setContentsMargins(18, 14, 18, 16)
-    layout.setSpacing(10)
-    layout.addWidget(_label(title, "sectionTitle"))
-    for part in parts:
-        if isinstance(part, QWidget):
-            layout.addWidget(part)
-        else:
-            layout.addLayout(part)
-    return card
-
-
 def _suggestion(row: ThresholdRow, side: Side, priority: AlarmPriority) -> int | None:
     """A number to offer when an alarm that is off is switched on: a little nearer to normal
     than the next higher-priority cut-off, so the table stays in order."""
@@ -335,10 +323,8 @@ class AlarmSettingsPanel(QWidget):
         rules = _label("≥ and ≤ include the number; > and < do not. A reading alarms at the "
                        "highest priority it reaches. High-priority (red) alarms can be moved "
                        "but not switched off.", "muted", wrap=True)
-        self.thresholds_reason = QLineEdit()
-        self.thresholds_reason.setObjectName("thresholdsReasonEdit")
-        self.thresholds_reason.setMaxLength(500)
-        self.thresholds_reason.setPlaceholderText(
+        self.thresholds_reason = reason_edit(
+            "thresholdsReasonEdit",
             "Reason for the change (required), for example: approved by the medical lead")
         self.defaults_button = QPushButton("Fill in the console's defaults")
         self.defaults_button.setObjectName("fillDefaultsButton")
@@ -357,7 +343,7 @@ class AlarmSettingsPanel(QWidget):
         buttons.addWidget(self.discard_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_thresholds_button)
-        table_card = _card("Alarm thresholds", grid, rules, reason_row, self.thresholds_message,
+        table_card = card("Alarm thresholds", grid, rules, reason_row, self.thresholds_message,
                            buttons)
 
         # --- the scales
@@ -369,10 +355,7 @@ class AlarmSettingsPanel(QWidget):
         self.dissociation_combo.setObjectName("dissociationScaleCombo")
         for dissociation in DissociationScale:
             self.dissociation_combo.addItem(dissociation.label, dissociation)
-        self.scales_reason = QLineEdit()
-        self.scales_reason.setObjectName("scalesReasonEdit")
-        self.scales_reason.setMaxLength(500)
-        self.scales_reason.setPlaceholderText("Reason for the change (required)")
+        self.scales_reason = reason_edit("scalesReasonEdit", "Reason for the change (required)")
         self.scales_reason.setMinimumWidth(620)
         self.save_scales_button = primary_button("Save scales")
         self.save_scales_button.setObjectName("saveScalesButton")
@@ -390,21 +373,15 @@ class AlarmSettingsPanel(QWidget):
         scale_buttons = QHBoxLayout()
         scale_buttons.addStretch(1)
         scale_buttons.addWidget(self.save_scales_button)
-        scales_card = _card("Scales charted at the bedside", form, scales_note,
+        scales_card = card("Scales charted at the bedside", form, scales_note,
                             self.scales_message, scale_buttons)
 
         # --- versions
         self.in_use_label = _label("", wrap=True)
         self.in_use_label.setObjectName("inUseLabel")
-        self.history_table = QTableWidget(0, len(self.HISTORY_COLUMNS))
-        self.history_table.setObjectName("settingsHistoryTable")
-        self.history_table.setHorizontalHeaderLabels(list(self.HISTORY_COLUMNS))
-        configure_table(self.history_table, sortable=False)
-        header = self.history_table.horizontalHeader()
-        for column in range(len(self.HISTORY_COLUMNS) - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.history_table = fixed_table(self.HISTORY_COLUMNS, "settingsHistoryTable")
         self.history_table.setMinimumHeight(200)
-        history_card = _card("Versions", self.in_use_label, self.history_table)
+        history_card = card("Versions", self.in_use_label, self.history_table)
 
         content = QWidget()
         content.setObjectName("alarmSettingsContent")
@@ -418,24 +395,12 @@ class AlarmSettingsPanel(QWidget):
         page.addWidget(scales_card)
         page.addWidget(history_card)
         page.addStretch(1)
-        content.setMaximumWidth(1200)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scrolling_page(self, content)
 
         self.save_thresholds_button.clicked.connect(self.save_thresholds)
         self.defaults_button.clicked.connect(self.fill_defaults)
         self.discard_button.clicked.connect(self.refresh)
         self.save_scales_button.clicked.connect(self.save_scales)
-        self.thresholds_reason.textEdited.connect(
-            lambda _text: mark_invalid(self.thresholds_reason, False))
-        self.scales_reason.textEdited.connect(lambda _text: mark_invalid(self.scales_reason,
-                                                                         False))
 
     # ------------------------------------------------------------ building
 
@@ -665,9 +630,7 @@ class AlarmSettingsPanel(QWidget):
                 expected_version=self._thresholds.version)
         except UserFacingError as error:
             self.thresholds_message.show_error(error.message)
-            if error.field == "reason":
-                mark_invalid(self.thresholds_reason, True)
-                self.thresholds_reason.setFocus(Qt.FocusReason.OtherFocusReason)
+            mark_reason_refused(self.thresholds_reason, error)
             return
         self.refresh()
         self.thresholds_message.show_info(f"Saved as version {version} of the alarm "
@@ -693,9 +656,7 @@ class AlarmSettingsPanel(QWidget):
                 expected_version=self._scales.version)
         except UserFacingError as error:
             self.scales_message.show_error(error.message)
-            if error.field == "reason":
-                mark_invalid(self.scales_reason, True)
-                self.scales_reason.setFocus(Qt.FocusReason.OtherFocusReason)
+            mark_reason_refused(self.scales_reason, error)
             return
         self._reload_scales()
         self.scales_message.show_info(

@@ -1,13 +1,28 @@
-"""Small helpers the administration screens share: local times, tables, invalid marks."""
+"""Small helpers the administration screens share: local times, tables, invalid marks, and
+the card, reason box and scrolling page of the versioned-settings tabs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QScrollArea,
+    QTableView,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from console.errors import UserFacingError
+from console.ui.forms import mark_invalid
 from console.ui.widgets.record_table import SORT_ROLE as SORT_ROLE
 
 # Month names are spelled out here, not taken from the C library's locale, so a time reads the
@@ -87,3 +102,64 @@ def sorted_table(model: QAbstractItemModel, *, name: str, sort_column: int,
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         table.setColumnWidth(column, width)
     return proxy, table
+
+
+def fixed_table(columns: Sequence[str], name: str) -> QTableWidget:
+    """A read-only, unsorted table of ``columns``, every column but the last as wide as its
+    contents."""
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(columns))
+    configure_table(table, sortable=False)
+    header = table.horizontalHeader()
+    for column in range(len(columns) - 1):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def card(title: str, *parts: QWidget | QLayout) -> QFrame:
+    """A titled card holding ``parts`` (widgets and layouts) one under the other."""
+    frame = QFrame()
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(18, 14, 18, 16)
+    layout.setSpacing(10)
+    heading = QLabel(title)
+    heading.setObjectName("sectionTitle")
+    layout.addWidget(heading)
+    for part in parts:
+        if isinstance(part, QWidget):
+            layout.addWidget(part)
+        else:
+            layout.addLayout(part)
+    return frame
+
+
+def scrolling_page(panel: QWidget, content: QWidget) -> None:
+    """Make ``content`` (at most 1200 px wide, top left) the whole of ``panel``, scrolling."""
+    content.setMaximumWidth(1200)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(content)
+    outer = QVBoxLayout(panel)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scroll)
+
+
+def reason_edit(name: str, placeholder: str, parent: QWidget | None = None) -> QLineEdit:
+    """The box for the reason a save needs; typing in it clears its red outline."""
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    edit.setMaxLength(500)
+    edit.setPlaceholderText(placeholder)
+    edit.textEdited.connect(lambda _text: mark_invalid(edit, False))
+    return edit
+
+
+def mark_reason_refused(reason: QLineEdit, error: UserFacingError) -> None:
+    """When a save was refused for its reason, outline the reason box in red and go to it."""
+    if error.field == "reason":
+        mark_invalid(reason, True)
+        reason.setFocus(Qt.FocusReason.OtherFocusReason)

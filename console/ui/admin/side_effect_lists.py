@@ -16,13 +16,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -46,7 +42,14 @@ from console.domain.side_effects import (
 from console.domain.units import Unit, format_number
 from console.errors import UserFacingError, ValidationError
 from console.services.container import Services
-from console.ui.admin.common import configure_table, format_local_time
+from console.ui.admin.common import (
+    card,
+    fixed_table,
+    format_local_time,
+    mark_reason_refused,
+    reason_edit,
+    scrolling_page,
+)
 from console.ui.forms import mark_invalid, primary_button
 from console.ui.messages import InlineMessage
 from console.ui.widgets.inputs import Choice
@@ -90,35 +93,12 @@ def _item(text: str, *, editable: bool = True) -> QTableWidgetItem:
     return item
 
 
-def _card(title: str, *parts: QWidget | QHBoxLayout) -> QFrame:
-    card = QFrame()
-    card.setObjectName("card")
-    layout = QVBoxLayout(card)
-    layout.setContentsMargins(18, 14, 18, 16)
-    layout.setSpacing(10)
-    heading = QLabel(title)
-    heading.setObjectName("sectionTitle")
-    layout.addWidget(heading)
-    for part in parts:
-        if isinstance(part, QWidget):
-            layout.addWidget(part)
-        else:
-            layout.addLayout(part)
-    return card
-
-
 def _table(columns: Sequence[str], name: str, *, editable: bool) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(columns))
-    configure_table(table, sortable=False)
+    table = fixed_table(columns, name)
     if editable:
         table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                               | QAbstractItemView.EditTrigger.EditKeyPressed
                               | QAbstractItemView.EditTrigger.AnyKeyPressed)
-    header = table.horizontalHeader()
-    for column in range(len(columns) - 1):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     return table
 
 
@@ -145,11 +125,8 @@ class ListEditor(QWidget):
         self.add_button.setObjectName(f"add{name.capitalize()}Button")
         self.remove_button = QPushButton(f"Remove selected {noun}", self)
         self.remove_button.setObjectName(f"remove{name.capitalize()}Button")
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName(f"{name}ReasonEdit")
-        self.reason.setMaxLength(500)
-        self.reason.setPlaceholderText("Reason for the change (required), for example: agreed "
-                                       "at the clinical governance meeting")
+        self.reason = reason_edit(f"{name}ReasonEdit", "Reason for the change (required), for "
+                                  "example: agreed at the clinical governance meeting", self)
         self.save_button = primary_button(f"Save {kind.label}", self)
         self.save_button.setObjectName(f"save{name.capitalize()}ListButton")
         self.message = InlineMessage(self)
@@ -170,7 +147,6 @@ class ListEditor(QWidget):
         layout.addLayout(save_row)
         layout.addWidget(self.message)
         self.remove_button.clicked.connect(self.remove_selected)
-        self.reason.textEdited.connect(lambda _t: mark_invalid(self.reason, False))
 
     def remove_selected(self) -> None:
         rows = sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True)
@@ -249,20 +225,12 @@ class SideEffectListsPanel(QWidget):
         intro.setObjectName("muted")
         intro.setWordWrap(True)
         page.addWidget(intro)
-        page.addWidget(_card("Side-effect list", effects_hint, self.effects))
-        page.addWidget(_card("Rescue-medication list", rescue_hint, self.rescue))
-        page.addWidget(_card("Versions (read-only)", self.history_message, self.history,
+        page.addWidget(card("Side-effect list", effects_hint, self.effects))
+        page.addWidget(card("Rescue-medication list", rescue_hint, self.rescue))
+        page.addWidget(card("Versions (read-only)", self.history_message, self.history,
                              self.version_title, self.version_items))
         page.addStretch(1)
-        content.setMaximumWidth(1200)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scrolling_page(self, content)
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
@@ -497,6 +465,4 @@ class SideEffectListsPanel(QWidget):
     @staticmethod
     def _refused(editor: ListEditor, error: UserFacingError) -> None:
         editor.message.show_error(error.message + " Nothing was saved.")
-        if error.field == "reason":
-            mark_invalid(editor.reason, True)
-            editor.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        mark_reason_refused(editor.reason, error)
