@@ -115,11 +115,37 @@ def _symbols(rising: bool) -> tuple[str, str]:
     return ("≥", ">") if rising else ("≤", "<")
 
 
-class CutoffEdit(QWidget):
-    """One cut-off: an operator (≥ / >, or ≤ / <; "off" where the alarm is optional) and a
-    whole number."""
+class _OperatorEdit(QWidget):
+    """An operator box beside a number box; the number is hidden while the operator is "off"
+    (item data ``None``). Subclasses fill both boxes in, then call ``_lay_out``."""
 
     changed = Signal()
+    operator: QComboBox
+
+    def _lay_out(self, number: QSpinBox | QDoubleSpinBox) -> None:
+        self._number = number
+        self.operator.setFixedWidth(70)
+        number.setFixedWidth(112)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.operator)
+        layout.addWidget(number)
+        layout.addStretch(1)
+        self.operator.currentIndexChanged.connect(self._operator_changed)
+        number.valueChanged.connect(self.changed)
+
+    def _operator_changed(self) -> None:
+        self._number.setVisible(self.operator.currentData() is not None)
+        self.changed.emit()
+
+    def fields(self) -> tuple[QWidget, QWidget]:
+        return self.operator, self._number
+
+
+class CutoffEdit(_OperatorEdit):
+    """One cut-off: an operator (≥ / >, or ≤ / <; "off" where the alarm is optional) and a
+    whole number."""
 
     def __init__(self, row: ThresholdRow, priority: AlarmPriority,
                  parent: QWidget | None = None) -> None:
@@ -136,7 +162,6 @@ class CutoffEdit(QWidget):
         self.operator.addItem(strict, "beyond")
         if self.optional:
             self.operator.addItem("off", None)
-        self.operator.setFixedWidth(70)
         self.operator.setToolTip(f"{inclusive} includes the number, {strict} does not"
                                  + ("; off: no alarm at this priority" if self.optional else ""))
         self.value = QSpinBox()
@@ -144,21 +169,9 @@ class CutoffEdit(QWidget):
         self.value.setRange(*row.range)
         if row.unit:
             self.value.setSuffix(f" {row.unit}")
-        self.value.setFixedWidth(112)
         self.value.setAccessibleName(f"{row.parameter or row.key} {row.readings}, "
                                      f"{priority.value} priority")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.operator)
-        layout.addWidget(self.value)
-        layout.addStretch(1)
-        self.operator.currentIndexChanged.connect(self._operator_changed)
-        self.value.valueChanged.connect(self.changed)
-
-    def _operator_changed(self) -> None:
-        self.value.setVisible(self.operator.currentData() is not None)
-        self.changed.emit()
+        self._lay_out(self.value)
 
     def cutoff(self) -> Cutoff | None:
         kind = self.operator.currentData()
@@ -185,9 +198,6 @@ class CutoffEdit(QWidget):
             return "off"
         return f"{self.operator.currentText()} {self.value.text()}"
 
-    def fields(self) -> tuple[QWidget, QWidget]:
-        return self.operator, self.value
-
 
 class _PercentSpin(QDoubleSpinBox):
     """A percentage to one decimal place, without a trailing ``.0`` (``25 %``, ``12.5 %``)."""
@@ -196,10 +206,8 @@ class _PercentSpin(QDoubleSpinBox):
         return f"{value:.1f}".removesuffix(".0")
 
 
-class RiseEdit(QWidget):
+class RiseEdit(_OperatorEdit):
     """The MEDIUM rule on SBP rise over the patient's own baseline: more than N %, or off."""
-
-    changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -208,7 +216,6 @@ class RiseEdit(QWidget):
         self.operator.setObjectName("systolic_rise_percent_operator")
         self.operator.addItem(">", "on")
         self.operator.addItem("off", None)
-        self.operator.setFixedWidth(70)
         self.operator.setToolTip("More than this percentage above the baseline SBP; off: no "
                                  "alarm for a rise over baseline")
         self.value = _PercentSpin()
@@ -217,19 +224,7 @@ class RiseEdit(QWidget):
         self.value.setRange(0, 100)
         self.value.setSingleStep(5)
         self.value.setSuffix(" %")
-        self.value.setFixedWidth(112)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.operator)
-        layout.addWidget(self.value)
-        layout.addStretch(1)
-        self.operator.currentIndexChanged.connect(self._operator_changed)
-        self.value.valueChanged.connect(self.changed)
-
-    def _operator_changed(self) -> None:
-        self.value.setVisible(self.operator.currentData() is not None)
-        self.changed.emit()
+        self._lay_out(self.value)
 
     def percent(self) -> Decimal | None:
         if self.operator.currentData() is None:
@@ -242,9 +237,6 @@ class RiseEdit(QWidget):
         self.operator.setCurrentIndex(self.operator.findData(None if percent is None else "on"))
         if percent is not None:
             self.value.setValue(float(percent))
-
-    def fields(self) -> tuple[QWidget, QWidget]:
-        return self.operator, self.value
 
 
 def _label(text: str, name: str = "", *, wrap: bool = False) -> QLabel:
