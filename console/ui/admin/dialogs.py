@@ -115,9 +115,13 @@ class SubmitDialog(QDialog):
         except ValidationError as error:
             self.show_validation_error(error)
         except UserFacingError as error:
-            show_user_error(self, error)
+            self.show_refusal(error)
         else:
             self.accept()
+
+    def show_refusal(self, error: UserFacingError) -> None:
+        """A refusal that is not about one field of the form: a message box."""
+        show_user_error(self, error)
 
     def show_validation_error(self, error: ValidationError) -> None:
         self.message.show_error(error.message)

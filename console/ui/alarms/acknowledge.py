@@ -19,7 +19,6 @@ from console.domain.alarms import Alarm, AlarmAction
 from console.errors import UserFacingError, ValidationError
 from console.ui.admin.dialogs import SubmitDialog
 from console.ui.alarms.text import alarm_sentence, clock_time, priority_tag
-from console.ui.forms import mark_invalid
 
 ACTION_LABELS: dict[AlarmAction, str] = {
     AlarmAction.RATE_REDUCED: "Infusion rate reduced",
@@ -112,19 +111,8 @@ class AcknowledgeAlarmDialog(SubmitDialog):
         self._check(action, note)
         self._submit(action, note)
 
-    def try_submit(self) -> None:
-        """As ``SubmitDialog``, but every expected error is shown in place, the call-back's too
-        (someone else acknowledged it first, the database is unreachable): never a message
-        box over an alarm."""
-        self.message.clear_message()
-        for widget in self.fields().values():
-            mark_invalid(widget, False)
-        try:
-            self.submit_form()
-        except ValidationError as error:
-            self.show_validation_error(error)
-        except UserFacingError as error:
-            self.message.show_error(error.message)
-            self._make_room()
-        else:
-            self.accept()
+    def show_refusal(self, error: UserFacingError) -> None:
+        """Shown in place, the call-back's refusals too (someone else acknowledged it first,
+        the database is unreachable): never a message box over an alarm."""
+        self.message.show_error(error.message)
+        self._make_room()
