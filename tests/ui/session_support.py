@@ -6,10 +6,11 @@ and four patients with a verified protocol (0.35 mg/kg/h for 4 h at 1 mg/mL).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from console.domain.bedside import DoubleCheckEntry, Preparation
+from console.domain.vitals import VitalValues
 
 BAG = Preparation(Decimal(50), "KX2291", date(2027, 6, 30), Decimal(250),
                   "Sodium chloride 0.9%", Decimal(250))
@@ -30,6 +31,24 @@ def double_checked(services, record):  # type: ignore[no-untyped-def]
     return services.sessions.double_check(record.id, checker_username="tlopez",
                                           checker_password="nurse-demo-2",
                                           entry=MATCHING_CHECK)
+
+
+def running(services, nurse, clock):  # type: ignore[no-untyped-def]
+    """A session started, then 20 minutes of infusion."""
+    record = programmed(services, nurse)
+    double_checked(services, record)
+    services.sessions.record_vitals(nurse, record.id, VitalValues(
+        heart_rate=72, systolic=124, diastolic=78, spo2=98, respiratory_rate=14))
+    record = services.sessions.start(nurse, record.id)
+    clock.advance(timedelta(minutes=20))
+    return record
+
+
+def choose(combo, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick the item reading exactly ``text`` (it must be offered)."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not offered"
+    combo.setCurrentIndex(index)
 
 
 def no_side_effects_review(services, nurse, session_id: int):  # type: ignore[no-untyped-def]

@@ -10,9 +10,8 @@ from PySide6.QtCore import Qt
 
 from console.domain.infusion import EventKind, PumpState
 from console.domain.side_effects import Grade, InfusionAction, Outcome
-from console.domain.vitals import VitalValues
 from console.ui.side_effects.log_dialog import LogSideEffectDialog
-from tests.ui.session_support import double_checked, programmed
+from tests.ui.session_support import choose, running
 
 
 @pytest.fixture
@@ -22,29 +21,12 @@ def nurse(services):  # type: ignore[no-untyped-def]
     return services.auth.sign_in("nkim", "nurse-demo-1")
 
 
-def running(services, nurse, clock):  # type: ignore[no-untyped-def]
-    """A session started, then 20 minutes of infusion."""
-    record = programmed(services, nurse)
-    double_checked(services, record)
-    services.sessions.record_vitals(nurse, record.id, VitalValues(
-        heart_rate=72, systolic=124, diastolic=78, spo2=98, respiratory_rate=14))
-    record = services.sessions.start(nurse, record.id)
-    clock.advance(timedelta(minutes=20))
-    return record
-
-
 def open_dialog(qtbot, services, nurse, clock, session_id: int, **kw) -> LogSideEffectDialog:  # type: ignore[no-untyped-def]
     dialog = LogSideEffectDialog(side_effects=services.side_effects, sessions=services.sessions,
                                  actor=nurse, clock=clock, session_id=session_id, **kw)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
-
-
-def choose(combo, text: str) -> None:  # type: ignore[no-untyped-def]
-    index = combo.findText(text)
-    assert index >= 0, f"{text!r} is not offered"
-    combo.setCurrentIndex(index)
 
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]

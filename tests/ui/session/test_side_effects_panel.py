@@ -9,22 +9,11 @@ from PySide6.QtCore import Qt
 
 from console.domain.infusion import EventKind
 from console.domain.side_effects import Grade, InfusionAction
-from console.domain.vitals import VitalValues
 from console.ui.session import SessionView
 from console.ui.side_effects.log_dialog import LogSideEffectDialog
 from console.ui.side_effects.notify import NotifyDialog
 from console.ui.side_effects.update_dialog import UpdateSideEffectDialog
-from tests.ui.session_support import double_checked, programmed
-
-
-def running(services, nurse, clock):  # type: ignore[no-untyped-def]
-    record = programmed(services, nurse)
-    double_checked(services, record)
-    services.sessions.record_vitals(nurse, record.id, VitalValues(
-        heart_rate=72, systolic=124, diastolic=78, spo2=98, respiratory_rate=14))
-    record = services.sessions.start(nurse, record.id)
-    clock.advance(timedelta(minutes=20))
-    return record
+from tests.ui.session_support import choose, running
 
 
 def open_view(qtbot, services, nurse, clock, session_id: int) -> SessionView:  # type: ignore[no-untyped-def]
@@ -37,12 +26,6 @@ def open_view(qtbot, services, nurse, clock, session_id: int) -> SessionView:  #
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def choose(combo, text: str) -> None:  # type: ignore[no-untyped-def]
-    index = combo.findText(text)
-    assert index >= 0, f"{text!r} is not offered"
-    combo.setCurrentIndex(index)
 
 
 def log_from_panel(qtbot, view, effect: str, grade: Grade, *,  # type: ignore[no-untyped-def]
