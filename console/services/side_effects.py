@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +30,7 @@ from console.domain.side_effects import (
     DEFAULT_EFFECT_TERMS,
     DEFAULT_RESCUE_MEDICATIONS,
     SHIPPED_DEFAULTS_NOTE,
+    ClinicList,
     DischargeReview,
     EffectList,
     EffectTerm,
@@ -200,19 +201,8 @@ class SideEffectService(Service):
         why = required_reason(reason, what="changing the side-effect list")
         with self._db.write() as uow:
             self.authorise(uow, actor, ADMINISTRATORS)
-            current = self._lists(uow).effects
-            if items == current.items:
-                raise ValidationError(f"Nothing changed: this is version {current.version} as "
-                                      "it stands.", field="items")
-            saved = uow.side_effects.add_effect_list(
-                items, version=current.version + 1, at=self.now(), by=actor.user_id,
-                reason=why)
-            self.audit(uow, actor, "side_effect.list_changed", entity_type="side_effect_list",
-                       entity_id=ListKind.EFFECTS.value,
-                       old={"version": current.version, "items": terms_to_json(current.items)},
-                       new={"version": saved.version, "items": terms_to_json(saved.items)},
-                       reason=why)
-            return saved
+            return self._next_list_version(uow, actor, self._lists(uow).effects, items, why,
+                                           uow.side_effects.add_effect_list, terms_to_json)
 
     def update_rescue_list(self, actor: Actor, medications: Sequence[RescueMedication], *,
                            reason: str) -> RescueList:
@@ -222,20 +212,9 @@ class SideEffectService(Service):
         why = required_reason(reason, what="changing the rescue-medication list")
         with self._db.write() as uow:
             self.authorise(uow, actor, ADMINISTRATORS)
-            current = self._lists(uow).rescue
-            if items == current.items:
-                raise ValidationError(f"Nothing changed: this is version {current.version} as "
-                                      "it stands.", field="items")
-            saved = uow.side_effects.add_rescue_list(
-                items, version=current.version + 1, at=self.now(), by=actor.user_id,
-                reason=why)
-            self.audit(uow, actor, "side_effect.list_changed", entity_type="side_effect_list",
-                       entity_id=ListKind.RESCUE.value,
-                       old={"version": current.version,
-                            "items": medications_to_json(current.items)},
-                       new={"version": saved.version, "items": medications_to_json(saved.items)},
-                       reason=why)
-            return saved
+            return self._next_list_version(uow, actor, self._lists(uow).rescue, items, why,
+                                           uow.side_effects.add_rescue_list,
+                                           medications_to_json)
 
     # ================================================================== reading the log
     def get(self, actor: Actor, effect_id: int) -> SideEffect:
@@ -650,6 +629,24 @@ class SideEffectService(Service):
                        new={"version": 1, "items": medications_to_json(rescue.items)},
                        reason=SHIPPED_DEFAULTS_NOTE)
         return SideEffectLists(effects, rescue)
+
+    def _next_list_version[I: (EffectTerm, RescueMedication)](
+            self, uow: UnitOfWork, actor: Actor, current: ClinicList[I], items: tuple[I, ...],
+            why: str, add: Callable[..., ClinicList[I]],
+            to_json: Callable[[Sequence[I]], list[dict[str, Any]]]) -> ClinicList[I]:
+        """Store ``items`` (through ``add``) as the version after ``current``, audited with
+        the old and new items; refused when they are the items of ``current``."""
+        if items == current.items:
+            raise ValidationError(f"Nothing changed: this is version {current.version} as "
+                                  "it stands.", field="items")
+        saved = add(items, version=current.version + 1, at=self.now(), by=actor.user_id,
+                    reason=why)
+        self.audit(uow, actor, "side_effect.list_changed", entity_type="side_effect_list",
+                   entity_id=current.kind.value,
+                   old={"version": current.version, "items": to_json(current.items)},
+                   new={"version": saved.version, "items": to_json(saved.items)},
+                   reason=why)
+        return saved
 
     def _editable(self, uow: UnitOfWork, session_id: int) -> InfusionSessionRow:
         """The session row, locked for this unit of work; refused once signed or cancelled."""
