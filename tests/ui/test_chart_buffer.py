@@ -144,3 +144,26 @@ def test_set_ids_are_kept_only_once_given() -> None:
     assert buffer.remove_ids(42) == 1
     assert buffer.remove_ids(42) == 0
     assert list(buffer.x) == [0.0, 1.0, 1.5]
+
+
+def test_drawing_again_after_appends_equals_drawing_from_scratch() -> None:
+    """The drawn form is reused from the last call when samples were only appended."""
+    rng = np.random.default_rng(4)
+    for _ in range(6):
+        buffer = SeriesBuffer(16)
+        steps = np.where(rng.random(20_000) > 0.0005, 1.0, rng.integers(40, 400, 20_000))
+        buffer.extend(np.cumsum(steps), rng.integers(50, 150, 20_000))
+        left = float(rng.uniform(-100, 5_000))
+        right = float(buffer.x[-1] + rng.uniform(100, 5_000))
+        pixels = int(rng.integers(100, 1_200))
+        buffer.display(left, right, pixels)
+        t = float(buffer.x[-1])
+        for step in range(120):
+            t += 1.0 if rng.random() > 0.02 else float(rng.integers(40, 400))
+            buffer.append(t, float(rng.integers(50, 150)))
+            if step % 6 == 0:
+                again = buffer.display(left, right, pixels)
+                buffer._drawn = None  # forget the last drawing
+                scratch = buffer.display(left, right, pixels)
+                np.testing.assert_array_equal(again[0], scratch[0])
+                np.testing.assert_array_equal(again[1], scratch[1])

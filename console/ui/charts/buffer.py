@@ -39,9 +39,9 @@ GROW_BY = 8192  # samples added to a full buffer (or an eighth of it, if that is
 class SeriesBuffer:
     """Samples of one channel. ``x``, ``y`` and ``ids`` are views of the filled part."""
 
-    __slots__ = ("_gap_limit", "_gaps", "_gaps_upto", "_ids", "_levels", "_levels_valid", "_n",
-                 "_typical", "_typical_at", "_x", "_y", "gap_factor", "gap_fallback",
-                 "gap_minimum", "version")
+    __slots__ = ("_drawn", "_gap_limit", "_gaps", "_gaps_upto", "_ids", "_levels",
+                 "_levels_valid", "_n", "_typical", "_typical_at", "_x", "_y", "gap_factor",
+                 "gap_fallback", "gap_minimum", "version")
 
     def __init__(self, capacity: int = 1024, *, gap_factor: float = 3.0,
                  gap_minimum: float = 30.0, gap_fallback: float = 2700.0) -> None:
@@ -64,6 +64,9 @@ class SeriesBuffer:
         self._typical: float | None = None
         self._typical_at = 4  # the usual spacing is re-measured when n reaches this
         self._gap_limit = gap_fallback
+        # the last decimated drawing: (view key, x, y, first sample of its last column, points
+        # before that column); valid while samples are only appended
+        self._drawn: tuple[tuple[object, ...], FloatArray, FloatArray, int, int] | None = None
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -196,6 +199,7 @@ class SeriesBuffer:
 
     def shift(self, seconds: float) -> None:
         """Move every sample by ``seconds`` (the time zero of the chart moved)."""
+        self._drawn = None
         self._x[: self._n] += seconds
         self.version += 1
 
@@ -219,6 +223,7 @@ class SeriesBuffer:
         return self._gaps
 
     def set_gap_rule(self, *, factor: float, minimum: float, fallback: float) -> None:
+        self._drawn = None
         self.gap_factor = factor
         self.gap_minimum = minimum
         self.gap_fallback = fallback
@@ -259,6 +264,7 @@ class SeriesBuffer:
     # ------------------------------------------------------------------ pyramid
     def _changed_from(self, index: int) -> None:
         """Samples from ``index`` on moved: their cached summaries must be rebuilt."""
+        self._drawn = None
         self._levels_valid = min(self._levels_valid, index)
         if self._gaps_upto > index:
             self._gaps_upto = index
@@ -340,43 +346,59 @@ class SeriesBuffer:
             return out_x, out_y
         k = math.floor(math.log2(count / pixels))  # bins of 2**k samples: ≤ 1 pixel each
         per_pixel = pixels / (right - left)
+        # With the same view and only samples added since the last call, every column but the
+        # last one drawn is unchanged: start again from that column's first sample.
+        key = (left, right, pixels, k, first, self._gap_limit)
+        cache = self._drawn
+        if cache is not None and cache[0] == key and cache[3] < end:
+            _, kept_x, kept_y, start, kept = cache
+            prefix: tuple[FloatArray, FloatArray] | None = (kept_x[:kept], kept_y[:kept])
+        else:
+            start, prefix = first, None
+        breaks = breaks[breaks >= start]
         if breaks.size > pixels:  # pathological: more gaps than pixels; break at some only
             breaks = breaks[:: math.ceil(breaks.size / pixels)]
-        pieces_x: list[FloatArray] = []
-        pieces_y: list[FloatArray] = []
-        start = first
-        for stop in (*(int(b) + 1 for b in breaks), end):
-            if pieces_x:
-                pieces_x.append(xs[start - 1: start])
+        pieces_x: list[FloatArray] = [] if prefix is None else [prefix[0]]
+        pieces_y: list[FloatArray] = [] if prefix is None else [prefix[1]]
+        length = 0 if prefix is None else prefix[0].size
+        restart, kept = start, length
+        for index, stop in enumerate((*(int(b) + 1 for b in breaks), end)):
+            if index:  # a new segment: break the line
+                pieces_x.append(self._x[start - 1: start].astype(np.float64))
                 pieces_y.append(np.full(1, np.nan))
-            px, py = self._peaks(start, stop, k, left, per_pixel)
+                length += 1
+            px, py, restart = self._peaks(start, stop, k, left, per_pixel)
+            kept = length + (px.size - 2 if restart > start else 0)
             pieces_x.append(px)
             pieces_y.append(py)
+            length += px.size
             start = stop
         out_x = np.concatenate(pieces_x) if len(pieces_x) > 1 else pieces_x[0]
         out_y = np.concatenate(pieces_y) if len(pieces_y) > 1 else pieces_y[0]
-        if scale != 1.0:
-            out_y *= scale
-        return out_x, out_y
+        self._drawn = (key, out_x, out_y, restart, kept)
+        return out_x, (out_y * scale if scale != 1.0 else out_y)
 
     def _peaks(self, start: int, stop: int, k: int, left: float,
-               per_pixel: float) -> tuple[FloatArray, FloatArray]:
+               per_pixel: float) -> tuple[FloatArray, FloatArray, int]:
         """Min and max of each pixel column over samples [start, stop), as two points at the
-        middle of the column's samples. Bins of ``2**k`` samples (from the pyramid where it
-        has them) are gathered into the column their first sample falls in."""
+        middle of the column's samples, and the first sample of the last column. Bins of
+        ``2**k`` samples (from the pyramid where it has them) are gathered into the column
+        their first sample falls in."""
         xs = self._x
         ys = self._y
         size = 1 << k
-        if stop - start <= 2:
-            return xs[start:stop].copy(), ys[start:stop].astype(np.float64)
-        if k < FIRST_LEVEL or stop - start < 4 * size:
-            firsts = np.arange(start, stop, size)
+        # Bins are aligned to multiples of 2**k samples (a partial one at each end), whichever
+        # way they are computed, so drawing again from any column start gives the same bins.
+        head = -(-start // size)
+        tail = stop // size
+        if k < FIRST_LEVEL or tail - head < 4:
+            firsts = np.arange(head * size, stop, size)
+            if firsts.size == 0 or firsts[0] > start:
+                firsts = np.concatenate((np.array([start]), firsts))
             lows = np.minimum.reduceat(ys[start:stop], firsts - start)
             highs = np.maximum.reduceat(ys[start:stop], firsts - start)
         else:
             # whole cached bins inside [start, stop), raw bins for the partial ends
-            head = -(-start // size)
-            tail = stop // size
             level_low, level_high = self.level(k)
             firsts_list: list[IntArray] = []
             lows_list: list[npt.NDArray[np.floating]] = []
@@ -411,7 +433,7 @@ class SeriesBuffer:
         out_y = np.empty(out_x.shape[0], dtype=np.float64)
         out_y[0::2] = lows
         out_y[1::2] = highs
-        return out_x, out_y
+        return out_x, out_y, int(firsts[-1])
 
     # ------------------------------------------------------------------ storage
     def _grow(self, needed: int) -> None:

@@ -76,8 +76,8 @@ class LineItem(pg.GraphicsObject):  # type: ignore[misc]
             else:
                 edges = np.flatnonzero(np.diff(np.concatenate(([False], finite, [False]))))
                 for start, stop in zip(edges[0::2], edges[1::2], strict=True):
-                    if stop - start == 1:
-                        lone[start] = True  # a reading between two gaps: drawn as a dot
+                    if stop - start == 1 or (stop - start == 2 and x[start] == x[start + 1]):
+                        lone[start:stop] = True  # a reading between two gaps: a dot
                     else:
                         self._polygons.append(_polygon(x[start:stop], y[start:stop]))
             shown = finite if dots else lone
