@@ -173,8 +173,9 @@ def main() -> None:
           f"{rss_check - data_check:.1f} to {rss_end - data_end:.1f} MB ({other:.3f}×)")
     if trimmed is not None:
         print(f"at the end, once the C allocator returned its free memory (malloc_trim): "
-              f"RSS {trimmed:.1f} MB ({trimmed / rss_check:.3f}× the checkpoint): the rest "
-              "of the rise is memory in use")
+              f"RSS {trimmed:.1f} MB ({trimmed / rss_check:.3f}× the checkpoint); without the "
+              f"series {trimmed - data_end:.1f} MB (at the checkpoint "
+              f"{rss_check - data_check:.1f} MB)")
     print(f"median frame (append + redraw + repaint): first {checkpoint} {first:.2f} ms, "
           f"last {checkpoint} {last:.2f} ms")
 
