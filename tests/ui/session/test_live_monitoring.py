@@ -143,12 +143,12 @@ def test_the_chart_reads_monitor_sets_once_then_only_new_ones(  # type: ignore[n
         stored.append(update.vital.id)
     view = open_view(qtbot, services, nurse, clock, record.id)
     assert set(stored) <= view.monitor._shown
-    x, y = view.monitor.chart.series("heart_rate")
+    _x, y = view.monitor.chart.series("heart_rate")
     assert list(y[-3:]) == [80, 80, 80]  # after the baseline set
     clock.advance(timedelta(seconds=15))
     later = services.monitoring.ingest(
         record.id, [DeviceValue("heart_rate", 95, clock.now())], device="Bed 3 monitor")
     view.reload()  # no bridge on this PC: the re-read catches up with what was stored
     assert later.vital.id in view.monitor._shown
-    x, y = view.monitor.chart.series("heart_rate")
+    _x, y = view.monitor.chart.series("heart_rate")
     assert list(y[-4:]) == [80, 80, 80, 95]
