@@ -49,6 +49,12 @@ def _show(tone: TonePlayer, ward: Ward) -> None:
     tone.show_book(ward.book, ward.now)
 
 
+def _observe(tone: TonePlayer, ward: Ward, values: dict[str, int]) -> None:
+    """The ward takes these readings and the player is shown the alarm book that results."""
+    ward.observe(**values)
+    _show(tone, ward)
+
+
 def _after(tone: TonePlayer, ward: Ward, seconds: float) -> None:
     """Let time pass in quarter seconds, as the player's own timer would."""
     for _ in range(int(seconds * 4)):
@@ -58,8 +64,7 @@ def _after(tone: TonePlayer, ward: Ward, seconds: float) -> None:
 
 def test_a_high_alarm_plays_the_high_burst_and_repeats_it(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**HIGH_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2)
     assert output.take() == [PLAY_HIGH]
     assert tone.playing is HIGH
     assert tone.check_timer.isActive()
@@ -71,44 +76,37 @@ def test_a_high_alarm_plays_the_high_burst_and_repeats_it(player, ward) -> None:
 
 def test_a_medium_alarm_repeats_every_ten_seconds(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**MEDIUM_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, MEDIUM_SPO2)
     _after(tone, ward, 25)
     assert output.take() == [PLAY_MEDIUM, PLAY_MEDIUM, PLAY_MEDIUM]
 
 
 def test_a_low_alarm_sounds_once(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**LOW_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, LOW_SPO2)
     _after(tone, ward, 60)
     assert output.take() == [PLAY_LOW]
 
 
 def test_the_highest_sounding_priority_plays(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**MEDIUM_SBP)
-    _show(tone, ward)
+    _observe(tone, ward, MEDIUM_SBP)
     ward.advance(seconds=3)
-    ward.observe(**HIGH_SPO2_MEDIUM_SBP)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2_MEDIUM_SBP)
     assert output.take() == [PLAY_MEDIUM, PLAY_HIGH]  # the high burst starts at once
 
 
 def test_a_new_lower_alarm_does_not_restart_the_high_burst(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**HIGH_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2)
     ward.advance(seconds=1)
-    ward.observe(**HIGH_SPO2_MEDIUM_SBP)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2_MEDIUM_SBP)
     assert output.take() == [PLAY_HIGH]
 
 
 def test_an_audio_pause_stops_the_tone_for_two_minutes(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**HIGH_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2)
     ward.advance(seconds=2)
     ward.pause_audio()
     _show(tone, ward)
@@ -123,8 +121,7 @@ def test_an_audio_pause_stops_the_tone_for_two_minutes(player, ward) -> None:  #
 
 def test_acknowledging_pauses_that_alarm(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**HIGH_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2)
     ward.advance(seconds=20)
     ward.acknowledge(AlarmParameter.SPO2, AlarmAction.PAUSED)
     _show(tone, ward)
@@ -135,8 +132,7 @@ def test_acknowledging_pauses_that_alarm(player, ward) -> None:  # type: ignore[
 
 def test_acknowledging_one_alarm_leaves_the_other_sounding(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**HIGH_SPO2_MEDIUM_SBP)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2_MEDIUM_SBP)
     ward.advance(seconds=5)
     ward.acknowledge(AlarmParameter.SPO2, AlarmAction.CLINICIAN_CALLED)
     _show(tone, ward)
@@ -145,11 +141,9 @@ def test_acknowledging_one_alarm_leaves_the_other_sounding(player, ward) -> None
 
 def test_resolution_stops_the_tone(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**MEDIUM_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, MEDIUM_SPO2)
     ward.advance(seconds=4)
-    ward.observe(**NORMAL)
-    _show(tone, ward)
+    _observe(tone, ward, NORMAL)
     assert output.take() == [PLAY_MEDIUM, STOP]
     assert not tone.check_timer.isActive()  # nothing left to watch
     _after(tone, ward, 30)
@@ -158,34 +152,29 @@ def test_resolution_stops_the_tone(player, ward) -> None:  # type: ignore[no-unt
 
 def test_an_escalation_ends_the_pause_at_once(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**MEDIUM_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, MEDIUM_SPO2)
     ward.advance(seconds=2)
     ward.pause_audio()
     _show(tone, ward)
     ward.advance(seconds=30)
-    ward.observe(**HIGH_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2)
     assert output.take() == [PLAY_MEDIUM, STOP, PLAY_HIGH]
 
 
 def test_an_alarm_raised_during_a_pause_sounds_at_once(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**MEDIUM_SBP)
-    _show(tone, ward)
+    _observe(tone, ward, MEDIUM_SBP)
     ward.advance(seconds=2)
     ward.pause_audio()
     _show(tone, ward)
     ward.advance(seconds=30)
-    ward.observe(**{**MEDIUM_SBP, "spo2": 93})
-    _show(tone, ward)
+    _observe(tone, ward, {**MEDIUM_SBP, "spo2": 93})
     assert output.take() == [PLAY_MEDIUM, STOP, PLAY_MEDIUM]
 
 
 def test_stop_silences_and_stops_watching(player, ward) -> None:  # type: ignore[no-untyped-def]
     tone, output = player
-    ward.observe(**HIGH_SPO2)
-    _show(tone, ward)
+    _observe(tone, ward, HIGH_SPO2)
     tone.stop()
     assert output.take() == [PLAY_HIGH, STOP]
     assert not tone.check_timer.isActive()
