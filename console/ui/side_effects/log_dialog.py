@@ -41,7 +41,6 @@ from console.domain.side_effects import (
     OTHER_CODE,
     Grade,
     InfusionAction,
-    Outcome,
     Relationship,
     SideEffect,
     SideEffectDraft,
@@ -55,6 +54,7 @@ from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage
 from console.ui.session.common import clock_time, time_edit
 from console.ui.side_effects.notify import NotifyForm
+from console.ui.side_effects.outcome import OutcomePicker
 from console.ui.side_effects.text import GRADE_WORDS, time_or_now
 from console.ui.side_effects.treatments import TreatmentRows
 from console.ui.widgets.inputs import Choice, QuantityField
@@ -144,7 +144,6 @@ class LogSideEffectDialog(QDialog):
             self.onset.setText(clock_time(onset))
         self._effect_chosen()
         self._action_chosen()
-        self._outcome_chosen()
         self.effect.setFocus()
 
     # ------------------------------------------------------------------ building
@@ -260,26 +259,10 @@ class LogSideEffectDialog(QDialog):
         self._row("Rescue treatment", self.treatments)
 
         # outcome
-        self.outcome = Choice(self.form_body)
-        self.outcome.setObjectName("outcome")
-        self.outcome.setAccessibleName("Outcome")
-        self.outcome.addItem("Not yet known (stays open)", "")
-        for outcome in Outcome:
-            self.outcome.addItem(outcome.label, outcome.value)
-        self.outcome.setMinimumWidth(240)
-        self.resolved_at = time_edit(self.form_body)
-        self.resolved_at.setObjectName("resolvedTime")
-        self.resolved_at.setAccessibleName("Resolved at")
-        self.resolved_at.setToolTip("Blank for now, or the time it resolved (HH:MM).")
-        self.resolved_label = QLabel("resolved at", self.form_body)
-        self.outcome.currentIndexChanged.connect(self._outcome_chosen)
-        outcome_row = QHBoxLayout()
-        outcome_row.addWidget(self.outcome)
-        outcome_row.addSpacing(12)
-        outcome_row.addWidget(self.resolved_label)
-        outcome_row.addWidget(self.resolved_at)
-        outcome_row.addStretch(1)
-        self._row("Outcome", outcome_row)
+        self.outcome_picker = OutcomePicker(self.form_body)
+        self.outcome = self.outcome_picker.outcome
+        self.resolved_at = self.outcome_picker.resolved_at
+        self._row("Outcome", self.outcome_picker)
 
         # notes
         self.notes = QPlainTextEdit(self.form_body)
@@ -359,12 +342,6 @@ class LogSideEffectDialog(QDialog):
             grade = Grade(grade_id)
             self.grade_definition.setText(f"Grade {grade.value}: {grade.definition}")
             self._update_save_text()
-
-    def _outcome_chosen(self) -> None:
-        raw = self.outcome.currentData()
-        closes = bool(raw) and Outcome(raw).closes
-        self.resolved_label.setVisible(closes)
-        self.resolved_at.setVisible(closes)
 
     def _action_toggled(self, on: bool) -> None:
         if on:
@@ -473,11 +450,7 @@ class LogSideEffectDialog(QDialog):
         # Blank is the moment the nurse pressed save: an infusion entry made for the effect
         # right after is then never before its onset.
         onset = time_or_now(self.onset.text(), now, field="onset_at") or now
-        raw_outcome = str(self.outcome.currentData() or "")
-        outcome = Outcome(raw_outcome) if raw_outcome else None
-        resolved = None
-        if outcome is not None and outcome.closes:
-            resolved = time_or_now(self.resolved_at.text(), now, field="resolved_at") or now
+        resolved = self.outcome_picker.resolved(now)
         grade = self.grade_group.checkedId()
         if grade < 1:
             raise ValidationError("Choose the CTCAE grade, 1 (mild) to 5 (death).",
@@ -490,8 +463,9 @@ class LogSideEffectDialog(QDialog):
             action=self.chosen_action(), onset_at=onset,
             other_text=self.other_text.text() if self.effect.currentData() == OTHER_CODE
             else "",
-            linked_event_id=linked_event_id, treatments=treatments, outcome=outcome,
-            resolved_at=resolved, notes=self.notes.toPlainText())
+            linked_event_id=linked_event_id, treatments=treatments,
+            outcome=self.outcome_picker.chosen(), resolved_at=resolved,
+            notes=self.notes.toPlainText())
 
     # ------------------------------------------------------------------ saving
     def submit(self) -> None:

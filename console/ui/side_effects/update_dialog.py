@@ -16,15 +16,14 @@ from PySide6.QtWidgets import (
 
 from console.domain.clock import Clock
 from console.domain.identity import Actor
-from console.domain.side_effects import Outcome, SideEffect
+from console.domain.side_effects import SideEffect
 from console.errors import UserFacingError, ValidationError
 from console.services.side_effects import SideEffectService
 from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage
-from console.ui.session.common import clock_time, time_edit
-from console.ui.side_effects.text import detail_line, headline, time_or_now
+from console.ui.side_effects.outcome import OutcomePicker
+from console.ui.side_effects.text import detail_line, headline
 from console.ui.side_effects.treatments import TreatmentRows
-from console.ui.widgets.inputs import Choice
 
 
 class UpdateSideEffectDialog(QDialog):
@@ -50,35 +49,18 @@ class UpdateSideEffectDialog(QDialog):
         detail.setWordWrap(True)
         self.treatments = TreatmentRows(side_effects.lists(actor).rescue,
                                         given_by=actor.full_name, parent=self)
-        self.outcome = Choice(self)
-        self.outcome.setObjectName("outcome")
-        self.outcome.addItem("Not yet known (stays open)", "")
-        for outcome in Outcome:
-            self.outcome.addItem(outcome.label, outcome.value)
-        if effect.outcome is not None:
-            self.outcome.setCurrentIndex(self.outcome.findData(effect.outcome.value))
-        self.outcome.setMinimumWidth(240)
-        self.resolved_at = time_edit(self)
-        self.resolved_at.setObjectName("resolvedTime")
-        self.resolved_at.setToolTip("Blank for now, or the time it resolved (HH:MM).")
-        if effect.resolved_at is not None:
-            self.resolved_at.setText(clock_time(effect.resolved_at))
-        self.resolved_label = QLabel("resolved at", self)
+        self.outcome_picker = OutcomePicker(self)
+        self.outcome_picker.show_outcome(effect.outcome, effect.resolved_at)
+        self.outcome = self.outcome_picker.outcome
+        self.resolved_at = self.outcome_picker.resolved_at
         self.note = QLineEdit(effect.outcome_note, self)
         self.note.setObjectName("outcomeNote")
         self.note.setPlaceholderText("Note on the outcome (optional)")
         self.note.setMaxLength(2000)
-        self.outcome.currentIndexChanged.connect(self._outcome_chosen)
-        outcome_row = QHBoxLayout()
-        outcome_row.addWidget(self.outcome)
-        outcome_row.addSpacing(12)
-        outcome_row.addWidget(self.resolved_label)
-        outcome_row.addWidget(self.resolved_at)
-        outcome_row.addStretch(1)
         form = QFormLayout()
         form.setVerticalSpacing(12)
         form.addRow("Rescue treatment", self.treatments)
-        form.addRow("Outcome", outcome_row)
+        form.addRow("Outcome", self.outcome_picker)
         form.addRow("", self.note)
         self.message = InlineMessage(self)
         self.save_button = QPushButton("Save", self)
@@ -101,14 +83,7 @@ class UpdateSideEffectDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self._outcome_chosen()
         self.outcome.setFocus()
-
-    def _outcome_chosen(self) -> None:
-        raw = self.outcome.currentData()
-        closes = bool(raw) and Outcome(raw).closes
-        self.resolved_label.setVisible(closes)
-        self.resolved_at.setVisible(closes)
 
     def _close(self) -> None:
         if self.changed:
@@ -146,12 +121,10 @@ class UpdateSideEffectDialog(QDialog):
                 raise
             self.changed = True
             self.treatments.remove_row(row)
-        raw = str(self.outcome.currentData() or "")
-        if not raw:
+        outcome = self.outcome_picker.chosen()
+        if outcome is None:
             return
-        outcome = Outcome(raw)
-        resolved = (time_or_now(self.resolved_at.text(), now, field="resolved_at") or now) \
-            if outcome.closes else None
+        resolved = self.outcome_picker.resolved(now)
         note = self.note.text().strip()
         if (outcome, resolved, note) == (self.effect.outcome, self.effect.resolved_at,
                                          self.effect.outcome_note):
