@@ -13,12 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -49,22 +47,13 @@ from console.ui.session.prestart import (
 from console.ui.session.running import ActionsSection, LivePanel, TimelineList
 from console.ui.session.vitals import VitalsEntry
 from console.ui.widgets.banners import AllergyBanner, Banner, IdentityBanner
+from console.ui.widgets.tables import vertical_scroll
 
 if TYPE_CHECKING:
     from console.ui.devices import DeviceBridge, MonitorPanel
 
 RELOAD_MS = 5_000
 HEARTBEAT_MS = 30_000
-
-
-def _scroll(content: QWidget, name: str) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setObjectName(name)
-    scroll.setWidget(content)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return scroll
 
 
 class SessionView(QWidget):
@@ -108,7 +97,6 @@ class SessionView(QWidget):
         self.protocol_label.setWordWrap(True)
         self.load_error = InlineMessage(self)
         self.gap_banner = Banner(self, kind="danger")
-        self.gap_banner.setObjectName("banner")
         self.gap_ack = QPushButton("Pump checked", self)
         self.gap_ack.setObjectName("gapAckButton")
         self.gap_ack.setAutoDefault(False)
@@ -216,7 +204,7 @@ class SessionView(QWidget):
         page = QWidget()
         row = QHBoxLayout(page)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(_scroll(left, "prestartScroll"), 1)
+        row.addWidget(vertical_scroll(left, name="prestartScroll"), 1)
         self.checklist.setFixedWidth(360)
         row.addWidget(self.checklist)
         return page
@@ -270,7 +258,7 @@ class SessionView(QWidget):
         work = QWidget()
         body = QHBoxLayout(work)
         body.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(_scroll(left, "courseScroll"), 3)
+        body.addWidget(vertical_scroll(left, name="courseScroll"), 3)
         body.addWidget(timeline_box, 2)
         self.course_split = QSplitter(Qt.Orientation.Vertical)
         self.course_split.setObjectName("courseSplit")
