@@ -52,7 +52,7 @@ from console.services.sessions import SessionService
 from console.services.side_effects import LinkableEvent, SideEffectLists, SideEffectService
 from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage
-from console.ui.session.common import clock_time, time_edit
+from console.ui.session.common import caption, clock_time, time_edit
 from console.ui.side_effects.notify import NotifyForm
 from console.ui.side_effects.outcome import OutcomePicker
 from console.ui.side_effects.text import GRADE_WORDS, time_or_now
@@ -191,8 +191,9 @@ class LogSideEffectDialog(QDialog):
         onset_row = QHBoxLayout()
         onset_row.setSpacing(12)
         onset_row.addWidget(self.onset)
-        onset_hint = self._hint(
-            f"blank = now, or HH:MM · session began {clock_time(self.record.checked_in_at)}")
+        onset_hint = caption(
+            f"blank = now, or HH:MM · session began {clock_time(self.record.checked_in_at)}",
+            self.form_body)
         onset_hint.setWordWrap(False)
         onset_row.addWidget(onset_hint, 1)
         self._row("Onset", onset_row)
@@ -210,7 +211,7 @@ class LogSideEffectDialog(QDialog):
             self.grades[grade] = button
             grade_row.addWidget(button)
         grade_row.addStretch(1)
-        self.grade_definition = self._hint("Choose the CTCAE grade (Alt+1 … Alt+5).")
+        self.grade_definition = caption("Choose the CTCAE grade (Alt+1 … Alt+5).", self.form_body)
         self.grade_definition.setObjectName("gradeDefinition")
         self.grade_group.idToggled.connect(self._grade_chosen)
         grade_box = QVBoxLayout()
@@ -309,7 +310,7 @@ class LogSideEffectDialog(QDialog):
         entry_row.addWidget(self.new_rate)
         entry_row.addStretch(1)
         column.addLayout(entry_row)
-        self.action_hint = self._hint("")
+        self.action_hint = caption("", self.form_body)
         self.action_hint.setObjectName("actionHint")
         column.addWidget(self.action_hint)
         default = InfusionAction.NOT_CHANGED if state is PumpState.RUNNING \
@@ -322,12 +323,6 @@ class LogSideEffectDialog(QDialog):
         label = QLabel(text, self.form_body)
         label.setContentsMargins(0, 8, 0, 0)
         self.form.addRow(label, field)
-
-    def _hint(self, text: str) -> QLabel:
-        label = QLabel(text, self.form_body)
-        label.setObjectName("muted")
-        label.setWordWrap(True)
-        return label
 
     # ------------------------------------------------------------------ reacting
     def _effect_chosen(self) -> None:

@@ -32,7 +32,7 @@ from console.services.session_records import SessionRecord, SessionStage
 from console.services.sessions import SessionService
 from console.services.side_effects import SideEffectService
 from console.ui.forms import mark_invalid
-from console.ui.session.common import Section, caption
+from console.ui.session.common import Section, caption, repolish
 from console.ui.widgets.inputs import Choice
 
 REVIEW_STAGES = frozenset({SessionStage.RECOVERY, SessionStage.AWAITING_SIGNATURE})
@@ -87,8 +87,7 @@ class ReviewRow:
 
     def set_logged(self, logged: bool) -> None:
         self.label.setProperty("logged", logged)
-        self.label.style().unpolish(self.label)
-        self.label.style().polish(self.label)
+        repolish(self.label)
 
     def widgets(self) -> tuple[QWidget, ...]:
         return self.label, self.none, self.present, self.grade
