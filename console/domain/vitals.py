@@ -178,12 +178,6 @@ class VitalSign:
     def superseded(self) -> bool:
         return self.corrected_by is not None
 
-    @property
-    def artifacts(self) -> tuple[str, ...]:
-        """Always empty: a monitor value judged implausible is not part of the set but its
-        own ``DeviceArtifact`` record (see ``MonitoringService.ingest``)."""
-        return ()
-
 
 @dataclass(frozen=True, slots=True)
 class DeviceArtifact:
