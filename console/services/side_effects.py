@@ -30,6 +30,7 @@ from console.domain.side_effects import (
     DEFAULT_EFFECT_TERMS,
     DEFAULT_RESCUE_MEDICATIONS,
     SHIPPED_DEFAULTS_NOTE,
+    AdministrationRoute,
     ClinicList,
     DischargeReview,
     EffectList,
@@ -287,40 +288,15 @@ class SideEffectService(Service):
         with self._db.read() as uow:
             self.authorise(uow, actor, BEDSIDE)
             row = self._editable(uow, session_id)
-            term = lists.effects.find(draft.term_code)
-            if term is None:
-                raise ValidationError("Choose an effect from the list, or 'other' and describe "
-                                      "it.", field="term_code")
-            check_other_text(term.code, draft.other_text)
-            grade = as_grade(draft.grade)
-            _choice(Relationship, draft.relationship, field="relationship",
-                    what="the relationship to ketamine")
-            _choice(InfusionAction, draft.action, field="action",
-                    what="the action taken with the infusion")
-            check_grade_and_serious(grade, draft.serious)
             now = self.now()
-            onset = check_onset(draft.onset_at or now, session_began=row.checked_in_at, now=now)
-            outcome = None if draft.outcome is None else _choice(
-                Outcome, draft.outcome, field="outcome", what="the outcome")
-            check_outcome_for_grade(outcome, grade)
-            check_resolution(outcome, draft.resolved_at, onset_at=onset, now=now)
-            check_notes(draft.notes)
+            entry = _check_entry(draft, lists, session_began=row.checked_in_at, now=now)
             given: dict[str, int] = {}
             for treatment in draft.treatments:
-                medication = lists.rescue.find(treatment.medication_code)
-                if medication is None:
-                    raise ValidationError("Choose a medication from the clinic's rescue list.",
-                                          field="medication_code")
-                already = given.setdefault(
-                    medication.code, uow.side_effects.doses_given(row.id, medication.code))
-                check_dose(medication, parse_dose(treatment.dose, medication), treatment.route,
-                           doses_already_given=already)
-                given[medication.code] = already + 1
-                check_treatment_time(treatment.given_at or now, onset_at=onset, now=now)
-                if treatment.given_by.strip() and \
-                        not 3 <= len(" ".join(treatment.given_by.split())) <= 100:
-                    raise ValidationError("Give the name of the person who gave the dose.",
-                                          field="given_by")
+                code = treatment.medication_code
+                already = given.setdefault(code, uow.side_effects.doses_given(row.id, code))
+                _check_treatment(actor, lists.rescue, treatment, doses_already_given=already,
+                                 onset_at=entry.onset_at, now=now)
+                given[code] = already + 1
 
     def log(self, actor: Actor, session_id: int, draft: SideEffectDraft) -> SideEffect:
         """Log a side effect in one step (with any treatments, outcome and resolution time).
@@ -335,35 +311,18 @@ class SideEffectService(Service):
             self.authorise(uow, actor, BEDSIDE)
             row = self._editable(uow, session_id)
             lists = self._lists(uow)
-            term = lists.effects.find(draft.term_code)
-            if term is None:
-                raise ValidationError(
-                    f"'{draft.term_code}' is not on the clinic's side-effect list (version "
-                    f"{lists.effects.version}). Choose an effect from the list, or 'other' and "
-                    "describe it.", field="term_code")
-            other_text = check_other_text(term.code, draft.other_text)
-            grade = as_grade(draft.grade)
-            relationship = _choice(Relationship, draft.relationship, field="relationship",
-                                   what="the relationship to ketamine")
-            action = _choice(InfusionAction, draft.action, field="action",
-                             what="the action taken with the infusion")
-            check_grade_and_serious(grade, draft.serious)
             now = self.now()
-            onset = check_onset(draft.onset_at or now, session_began=row.checked_in_at, now=now)
-            self._check_link(uow, row, action, draft.linked_event_id, onset)
-            outcome = None if draft.outcome is None else _choice(
-                Outcome, draft.outcome, field="outcome", what="the outcome")
-            check_outcome_for_grade(outcome, grade)
-            check_resolution(outcome, draft.resolved_at, onset_at=onset, now=now)
-            notes = check_notes(draft.notes)
+            entry = _check_entry(draft, lists, session_began=row.checked_in_at, now=now)
+            self._check_link(uow, row, entry.action, draft.linked_event_id, entry.onset_at)
             effect_id = uow.side_effects.add_effect(
                 session_id=row.id, list_id=uow.side_effects.list_id(ListKind.EFFECTS,
                                                                      lists.effects.version),
-                term=term, other_text=other_text, onset_at=onset, grade=grade,
-                serious=draft.serious, relationship=relationship, action=action,
-                linked_event_id=draft.linked_event_id, outcome=outcome,
-                resolved_at=draft.resolved_at if outcome is not None else None, notes=notes,
-                by=actor.user_id, at=now)
+                term=entry.term, other_text=entry.other_text, onset_at=entry.onset_at,
+                grade=entry.grade, serious=draft.serious, relationship=entry.relationship,
+                action=entry.action, linked_event_id=draft.linked_event_id,
+                outcome=entry.outcome,
+                resolved_at=draft.resolved_at if entry.outcome is not None else None,
+                notes=entry.notes, by=actor.user_id, at=now)
             effect = uow.side_effects.get(effect_id)
             self.audit(uow, actor, "side_effect.logged", entity_type="side_effect",
                        entity_id=effect_id, new=_effect_values(effect))
@@ -675,22 +634,11 @@ class SideEffectService(Service):
 
     def _treat(self, uow: UnitOfWork, actor: Actor, row: InfusionSessionRow,
                effect: SideEffect, rescue: RescueList, draft: TreatmentDraft) -> None:
-        medication = rescue.find(draft.medication_code)
-        if medication is None:
-            raise ValidationError(
-                f"'{draft.medication_code}' is not on the clinic's rescue-medication list "
-                f"(version {rescue.version}). Choose a medication from the list; anything else "
-                "needs the clinician's order.", field="medication_code")
-        dose = parse_dose(draft.dose, medication)
-        route = check_dose(medication, dose, draft.route,
-                           doses_already_given=uow.side_effects.doses_given(row.id,
-                                                                            medication.code))
         now = self.now()
-        given_at = check_treatment_time(draft.given_at or now, onset_at=effect.onset_at, now=now)
-        given_by = " ".join(draft.given_by.split()) or actor.full_name
-        if not 3 <= len(given_by) <= 100:
-            raise ValidationError("Give the name of the person who gave the dose.",
-                                  field="given_by")
+        medication, dose, route, given_at, given_by = _check_treatment(
+            actor, rescue, draft,
+            doses_already_given=uow.side_effects.doses_given(row.id, draft.medication_code),
+            onset_at=effect.onset_at, now=now)
         treatment_id = uow.side_effects.add_treatment(
             effect.id, list_id=uow.side_effects.list_id(ListKind.RESCUE, rescue.version),
             medication=medication, dose=dose, route=route, given_at=given_at,
@@ -702,6 +650,67 @@ class SideEffectService(Service):
                         "rescue_list_version": rescue.version, "dose": _dec(dose),
                         "unit": medication.unit.value, "route": route.value,
                         "given_at": given_at, "given_by": given_by})
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckedEntry:
+    """What :func:`_check_entry` makes of a draft: the normalised values :meth:`log` stores."""
+
+    term: EffectTerm
+    other_text: str
+    grade: Grade
+    relationship: Relationship
+    action: InfusionAction
+    onset_at: datetime
+    outcome: Outcome | None
+    notes: str
+
+
+def _check_entry(draft: SideEffectDraft, lists: SideEffectLists, *, session_began: datetime,
+                 now: datetime) -> _CheckedEntry:
+    """Every check of a new log entry that needs no database but the session's check-in time
+    (its link to an infusion entry and its treatments are checked apart)."""
+    term = lists.effects.find(draft.term_code)
+    if term is None:
+        raise ValidationError(
+            f"'{draft.term_code}' is not on the clinic's side-effect list (version "
+            f"{lists.effects.version}). Choose an effect from the list, or 'other' and "
+            "describe it.", field="term_code")
+    other_text = check_other_text(term.code, draft.other_text)
+    grade = as_grade(draft.grade)
+    relationship = _choice(Relationship, draft.relationship, field="relationship",
+                           what="the relationship to ketamine")
+    action = _choice(InfusionAction, draft.action, field="action",
+                     what="the action taken with the infusion")
+    check_grade_and_serious(grade, draft.serious)
+    onset = check_onset(draft.onset_at or now, session_began=session_began, now=now)
+    outcome = None if draft.outcome is None else _choice(
+        Outcome, draft.outcome, field="outcome", what="the outcome")
+    check_outcome_for_grade(outcome, grade)
+    check_resolution(outcome, draft.resolved_at, onset_at=onset, now=now)
+    return _CheckedEntry(term, other_text, grade, relationship, action, onset, outcome,
+                         check_notes(draft.notes))
+
+
+def _check_treatment(actor: Actor, rescue: RescueList, draft: TreatmentDraft, *,
+                     doses_already_given: int, onset_at: datetime, now: datetime,
+                     ) -> tuple[RescueMedication, Decimal, AdministrationRoute, datetime, str]:
+    """A rescue dose checked against the clinic's list and the effect's onset: the
+    medication, dose, route, time given and who gave it (the recorder when left empty)."""
+    medication = rescue.find(draft.medication_code)
+    if medication is None:
+        raise ValidationError(
+            f"'{draft.medication_code}' is not on the clinic's rescue-medication list "
+            f"(version {rescue.version}). Choose a medication from the list; anything else "
+            "needs the clinician's order.", field="medication_code")
+    dose = parse_dose(draft.dose, medication)
+    route = check_dose(medication, dose, draft.route, doses_already_given=doses_already_given)
+    given_at = check_treatment_time(draft.given_at or now, onset_at=onset_at, now=now)
+    given_by = " ".join(draft.given_by.split()) or actor.full_name
+    if not 3 <= len(given_by) <= 100:
+        raise ValidationError("Give the name of the person who gave the dose.",
+                              field="given_by")
+    return medication, dose, route, given_at, given_by
 
 
 def _rate_before(events: Sequence[tuple[int, InfusionEvent]], index: int) -> Decimal | None:

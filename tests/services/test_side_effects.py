@@ -303,6 +303,44 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(clinic: Clinic) -
     assert se.for_session(clinic.nurse, sid) == (kept,)
 
 
+def test_check_draft_refuses_what_log_refuses_and_saves_nothing(clinic: Clinic) -> None:
+    """The dialog checks a draft before it pauses, stops or lowers the rate: the same checks
+    as ``log`` (apart from the link), with the same messages, and nothing stored either way."""
+    se = clinic.services.side_effects
+    sid = clinic.running()
+    clinic.advance(minutes=30)
+    se.lists(clinic.nurse)  # the shipped lists are stored on first use, not by the check
+    now = clinic.now()
+    se.update_rescue_list(clinic.admin, [
+        replace(m, max_doses_per_session=1) if m.code == "midazolam" else m
+        for m in se.lists(clinic.nurse).rescue.items], reason="one midazolam dose a session")
+    drafts: list[tuple[SideEffectDraft, str]] = [
+        (replace(NAUSEA, onset_at=now + timedelta(minutes=1)), "in the future"),
+        (replace(NAUSEA, term_code="hiccups"), "not on the clinic's side-effect list"),
+        (replace(NAUSEA, term_code=OTHER_CODE), "Describe the effect"),
+        (replace(NAUSEA, outcome="resolved"), "needs the time"),
+        (replace(NAUSEA, grade=6), "grade from 1 to 5"),
+        (replace(NAUSEA, notes="x" * 2001), "under 2000"),
+        (replace(NAUSEA, treatments=(TreatmentDraft("lorazepam", "1", "iv"),)),
+         "not on the clinic's rescue-medication list"),
+        (replace(NAUSEA, treatments=(TreatmentDraft("ondansetron", "4", "iv",
+                                                    given_at=now - timedelta(hours=1)),)),
+         "before the effect's onset"),
+        (replace(NAUSEA, treatments=(TreatmentDraft("midazolam", "1", "iv"),
+                                     TreatmentDraft("midazolam", "0.5", "iv"))), "allows 1"),
+    ]
+    for draft, message in drafts:
+        checked = refused(clinic, ValidationError,
+                          lambda d=draft: se.check_draft(clinic.nurse, sid, d), message)
+        logged = refused(clinic, ValidationError, lambda d=draft: se.log(clinic.nurse, sid, d))
+        assert (checked.message, checked.field) == (logged.message, logged.field)
+    paused = replace(NAUSEA, action=InfusionAction.PAUSED,
+                     treatments=(TreatmentDraft("midazolam", "1", "iv"),))
+    before = snapshot(clinic.database)
+    se.check_draft(clinic.nurse, sid, paused)  # the pause it links to is made after the check
+    assert snapshot(clinic.database) == before
+
+
 def test_roles_nurses_and_clinicians_log_administrators_only_read(clinic: Clinic) -> None:
     se = clinic.services.side_effects
     sid = clinic.running()
