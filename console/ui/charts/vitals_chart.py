@@ -11,9 +11,9 @@ Built for sessions of many hours (DESIGN.md §5; figures in bench/RESULTS.md):
 - a display timer (4 Hz) redraws, whatever the data rate; following live, the window moves in
   steps of 1/200 of its width (the whole-session view in whole minutes), so most redraws move
   no axis at all;
-- curves are plain ``PlotCurveItem``s: pen width 1, cosmetic, no antialiasing; no grid, a few
-  dashed reference lines instead; blood pressure is a bar per reading (a band when dense) from
-  diastolic to systolic, in near-white: red, yellow and cyan mean alarms only.
+- curves are lean ``LineItem``s (``items.py``): pen width 1, cosmetic, no antialiasing; no
+  grid, a few dashed reference lines instead; blood pressure is a bar per reading (a band when
+  dense) from diastolic to systolic, in near-white: red, yellow and cyan mean alarms only.
 """
 
 from __future__ import annotations
@@ -41,7 +41,13 @@ from PySide6.QtWidgets import (
 
 import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
-from console.domain.alarms import AlarmParameter, AlarmPriority, AlarmThresholds, Bands
+from console.domain.alarms import (
+    AlarmParameter,
+    AlarmPriority,
+    AlarmThresholds,
+    Bands,
+    highest,
+)
 from console.domain.infusion import EventKind, InfusionEvent
 from console.domain.scales import (
     MonitoringScales,
@@ -258,7 +264,6 @@ class VitalsChart(QWidget):
         self._applied_range: tuple[float, float] | None = None
         self._vitals_top = 200.0
         self._scales = scales or MonitoringScales()
-        self._alarm_states: dict[AlarmParameter, AlarmPriority] = {}
         self.redraw_count = 0
 
         # -------------------------------------------------------- plots
@@ -592,14 +597,13 @@ class VitalsChart(QWidget):
 
     def set_alarm_states(self, states: Mapping[AlarmParameter, AlarmPriority]) -> None:
         """Colour each big figure by the highest active alarm of its parameter (or none)."""
-        self._alarm_states = dict(states)
-        worst: dict[str, AlarmPriority] = {}
+        by_tile: dict[str, list[AlarmPriority]] = {}
         for parameter, priority in states.items():
             tile = _TILE_OF_PARAMETER.get(parameter)
-            if tile is not None and (tile not in worst or priority.rank > worst[tile].rank):
-                worst[tile] = priority
+            if tile is not None:
+                by_tile.setdefault(tile, []).append(priority)
         for key, tile_widget in self.figures.tiles.items():
-            tile_widget.set_priority(worst.get(key))
+            tile_widget.set_priority(highest(by_tile.get(key, ())))
 
     def figure(self, key: str) -> FigureTile:
         """The big-figure tile ``key`` (heart_rate, bp, spo2, respiratory_rate, etco2,
