@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from console.domain.alarms import DEFAULT_THRESHOLDS, AlarmPriority, at, beyond
@@ -16,35 +15,18 @@ from console.services.audit import AuditFilter
 from console.services.base import actor_of
 from console.ui.admin import AdministrationView
 from console.ui.admin.alarm_settings import NOTHING_CHANGED, AlarmSettingsPanel, CutoffEdit
+from tests.ui.test_patients_support import click, retype, shown
 
-LEFT = Qt.MouseButton.LeftButton
 LOW, MEDIUM, HIGH = AlarmPriority.LOW, AlarmPriority.MEDIUM, AlarmPriority.HIGH
 
 
 @pytest.fixture
 def panel(qtbot, services, admin):  # type: ignore[no-untyped-def]
-    widget = AlarmSettingsPanel(services=services, actor=admin)
-    qtbot.addWidget(widget)
-    widget.resize(1180, 1000)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.refresh()
-    return widget
+    return shown(qtbot, AlarmSettingsPanel(services=services, actor=admin), size=(1180, 1000))
 
 
 def cell(panel: AlarmSettingsPanel, key: str, side: str, priority: AlarmPriority) -> CutoffEdit:
     return panel.editors[(key, side, priority)]
-
-
-def retype(qtbot, field: QWidget, text: str) -> None:  # type: ignore[no-untyped-def]
-    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(field, Qt.Key.Key_Delete)
-    qtbot.keyClicks(field, text)
-
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    assert button.isEnabled()
-    qtbot.mouseClick(button, LEFT)
 
 
 def invalid(widget: QWidget) -> bool:

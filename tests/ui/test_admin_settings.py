@@ -4,37 +4,19 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.domain.identity import Role, SecurityPolicy
 from console.services.audit import AuditFilter
 from console.services.base import actor_of
 from console.ui.admin import AdministrationView, SecuritySettingsPanel
 from console.ui.admin.settings import NOTHING_CHANGED
-
-LEFT = Qt.MouseButton.LeftButton
+from tests.ui.test_patients_support import click, retype, shown
 
 
 @pytest.fixture
 def panel(qtbot, services, admin):  # type: ignore[no-untyped-def]
-    widget = SecuritySettingsPanel(services=services, actor=admin)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 750)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.refresh()
-    return widget
-
-
-def retype(qtbot, field: QWidget, text: str) -> None:  # type: ignore[no-untyped-def]
-    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(field, Qt.Key.Key_Delete)
-    qtbot.keyClicks(field, text)
-
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    assert button.isEnabled()
-    qtbot.mouseClick(button, LEFT)
+    return shown(qtbot, SecuritySettingsPanel(services=services, actor=admin), size=(1000, 750))
 
 
 def setting_changes(services, admin):  # type: ignore[no-untyped-def]

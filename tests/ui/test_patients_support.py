@@ -131,10 +131,10 @@ def click_row(qtbot, table, column: int, text: str) -> None:  # type: ignore[no-
     raise AssertionError(f"{text!r} is not in the table")
 
 
-def shown(qtbot, view: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
+def shown(qtbot, view: QWidget, size: tuple[int, int] = (1300, 860)) -> QWidget:  # type: ignore[no-untyped-def]
     """Show a view at a typical clinic-screen size, wait until it is exposed, and load it."""
     qtbot.addWidget(view)
-    view.resize(1300, 860)
+    view.resize(*size)
     view.show()
     qtbot.waitExposed(view)
     view.refresh()  # type: ignore[attr-defined]
