@@ -51,7 +51,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, machine_notes, median, percentile, table
+from _common import ROOT, machine_notes, median, ms, percentile, table
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -460,10 +460,6 @@ def run_once(name: str, folder: Path, *, seconds: float, rate: float, clients: i
 
 
 # ------------------------------------------------------------------ report
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:.1f}"
-
-
 def row(result: Result) -> list[object]:
     lat = result.latencies()
     t = result.traffic
