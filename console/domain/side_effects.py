@@ -770,7 +770,7 @@ def build_review(effects: EffectList, answers: Mapping[str, Grade | int | None],
     result = []
     for term in effects.items:
         raw = answers[term.code]
-        grade = None if raw is None else _grade(raw)
+        grade = None if raw is None else as_grade(raw)
         detail = ""
         if term.code == OTHER_CODE and grade is not None:
             detail = check_other_text(OTHER_CODE, other_text)
@@ -821,16 +821,12 @@ def signing_blockers(effects: Sequence[SideEffect],
     return problems
 
 
-def _grade(raw: Grade | int | str) -> Grade:
+def as_grade(raw: Grade | int | str) -> Grade:
+    """A CTCAE grade from a picker value, or a refusal."""
     try:
         return Grade(int(raw))
     except (TypeError, ValueError):
         raise ValidationError("Choose a CTCAE grade from 1 to 5.", field="grade") from None
-
-
-def as_grade(raw: Grade | int | str) -> Grade:
-    """A CTCAE grade from a picker value, or a refusal."""
-    return _grade(raw)
 
 
 # ---------------------------------------------------------------- between sessions
