@@ -38,32 +38,25 @@ from console.ui.session.common import Section, clock_time, parse_event_time, tim
 SaveCall = Callable[[VitalValues, Collection[str]], SessionRecord]
 
 
+# Each reading shown, in this order, when it was charted: the field and how it reads.
+_READINGS: tuple[tuple[str, Callable[[VitalValues], str]], ...] = (
+    ("heart_rate", lambda v: f"HR {v.heart_rate}"),
+    ("systolic", lambda v: f"BP {v.systolic}/{v.diastolic} ({v.mean_arterial})"),
+    ("spo2", lambda v: f"SpO2 {v.spo2}%"),
+    ("respiratory_rate", lambda v: f"RR {v.respiratory_rate}"),
+    ("temperature_c", lambda v: f"T {v.temperature_c} °C"),
+    ("etco2", lambda v: f"EtCO2 {v.etco2}"),
+    ("pain_nrs", lambda v: f"pain {v.pain_nrs}/10"),
+    ("sedation_rass", lambda v: f"RASS {v.sedation_rass:+d}" if v.sedation_rass else "RASS 0"),
+    ("sedation_poss", lambda v: f"POSS {v.sedation_poss.value}" if v.sedation_poss else ""),
+    ("sedation_moaa_s", lambda v: f"MOAA/S {v.sedation_moaa_s}"),
+    ("dissociation", lambda v: f"dissociation {v.dissociation}"),
+)
+
+
 def vitals_text(values: VitalValues) -> str:
-    parts = []
-    if values.heart_rate is not None:
-        parts.append(f"HR {values.heart_rate}")
-    if values.systolic is not None:
-        parts.append(f"BP {values.systolic}/{values.diastolic} ({values.mean_arterial})")
-    if values.spo2 is not None:
-        parts.append(f"SpO2 {values.spo2}%")
-    if values.respiratory_rate is not None:
-        parts.append(f"RR {values.respiratory_rate}")
-    if values.temperature_c is not None:
-        parts.append(f"T {values.temperature_c} °C")
-    if values.etco2 is not None:
-        parts.append(f"EtCO2 {values.etco2}")
-    if values.pain_nrs is not None:
-        parts.append(f"pain {values.pain_nrs}/10")
-    if values.sedation_rass is not None:
-        parts.append(f"RASS {values.sedation_rass:+d}" if values.sedation_rass
-                     else "RASS 0")
-    if values.sedation_poss is not None:
-        parts.append(f"POSS {values.sedation_poss.value}")
-    if values.sedation_moaa_s is not None:
-        parts.append(f"MOAA/S {values.sedation_moaa_s}")
-    if values.dissociation is not None:
-        parts.append(f"dissociation {values.dissociation}")
-    return "  ·  ".join(parts)
+    return "  ·  ".join(text(values) for field, text in _READINGS
+                        if getattr(values, field) is not None)
 
 
 def vital_line(vital: VitalSign) -> str:
