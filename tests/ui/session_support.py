@@ -9,12 +9,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
+
 from console.domain.bedside import DoubleCheckEntry, Preparation
 from console.domain.vitals import VitalValues
 
 BAG = Preparation(Decimal(50), "KX2291", date(2027, 6, 30), Decimal(250),
                   "Sodium chloride 0.9%", Decimal(250))
 MATCHING_CHECK = DoubleCheckEntry(Decimal(70), Decimal(1), Decimal("24.5"))
+
+
+def demo_nurse(services):  # type: ignore[no-untyped-def]
+    """Nora Kim, signed in, on the seeded demonstration clinic."""
+    services.demo.seed()
+    return services.auth.sign_in("nkim", "nurse-demo-1")
 
 
 def programmed(services, nurse, mrn: str = "DEMO0005"):  # type: ignore[no-untyped-def]
@@ -33,15 +41,19 @@ def double_checked(services, record):  # type: ignore[no-untyped-def]
                                           entry=MATCHING_CHECK)
 
 
-def running(services, nurse, clock):  # type: ignore[no-untyped-def]
+def running(services, nurse, clock, mrn: str = "DEMO0005"):  # type: ignore[no-untyped-def]
     """A session started, then 20 minutes of infusion."""
-    record = programmed(services, nurse)
+    record = programmed(services, nurse, mrn)
     double_checked(services, record)
     services.sessions.record_vitals(nurse, record.id, VitalValues(
         heart_rate=72, systolic=124, diastolic=78, spo2=98, respiratory_rate=14))
     record = services.sessions.start(nurse, record.id)
     clock.advance(timedelta(minutes=20))
     return record
+
+
+def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def choose(combo, text: str) -> None:  # type: ignore[no-untyped-def]

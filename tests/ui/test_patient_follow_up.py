@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
 
 from console.domain.bedside import DischargeChecklist
 from console.domain.side_effects import (
@@ -18,28 +17,21 @@ from console.domain.side_effects import (
     SideEffectDraft,
     TreatmentDraft,
 )
-from console.domain.vitals import VitalValues
 from console.ui.patients.detail import PatientDetailPanel
 from console.ui.side_effects.follow_up import FollowUpDialog
-from tests.ui.session_support import double_checked, programmed
+from tests.ui.session_support import click, demo_nurse, running
 
 MRN = "DEMO0005"
 
 
 @pytest.fixture
 def nurse(services):  # type: ignore[no-untyped-def]
-    services.demo.seed()
-    return services.auth.sign_in("nkim", "nurse-demo-1")
+    return demo_nurse(services)
 
 
 def signed_session_with_nausea(services, nurse, clock):  # type: ignore[no-untyped-def]
     """A whole session: nausea grade 2 treated with ondansetron, resolved, then signed."""
-    record = programmed(services, nurse, MRN)
-    double_checked(services, record)
-    services.sessions.record_vitals(nurse, record.id, VitalValues(
-        heart_rate=72, systolic=124, diastolic=78, spo2=98, respiratory_rate=14))
-    services.sessions.start(nurse, record.id)
-    clock.advance(timedelta(minutes=20))
+    record = running(services, nurse, clock, MRN)
     services.side_effects.log(nurse, record.id, SideEffectDraft(
         "nausea", Grade.MODERATE, False, Relationship.PROBABLE,
         treatments=(TreatmentDraft("ondansetron", "4", "iv"),)))
@@ -74,7 +66,7 @@ def cells(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 
 def add_dialog(qtbot, record) -> FollowUpDialog:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(record.side_effects.add_button, Qt.MouseButton.LeftButton)
+    click(qtbot, record.side_effects.add_button)
     dialog = record.side_effects.active_dialog
     assert isinstance(dialog, FollowUpDialog)
     return dialog
@@ -102,7 +94,7 @@ def test_effects_of_earlier_sessions_are_listed_and_urinary_symptoms_are_prompte
     dialog = add_dialog(qtbot, record)
     assert dialog.kind.currentText() == "Urinary symptoms"  # from the prompt
     dialog.text.setPlainText("No frequency, urgency or pain; no blood seen.")
-    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.accept_button)
     assert not history.prompt_banner.isVisible()
     ((_day, kind, findings, by),) = cells(history.follow_table)
     assert kind == "Urinary symptoms"
@@ -123,7 +115,7 @@ def test_liver_test_values_are_saved_with_their_date(  # type: ignore[no-untyped
     for name, value in (("alt_u_per_l", "32"), ("ast_u_per_l", "28"), ("ggt_u_per_l", "41"),
                         ("bilirubin", "12")):
         qtbot.keyClicks(dialog.liver[name], value)
-    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.accept_button)
 
     patient = services.patients.search(nurse, MRN)[0]
     (saved,) = services.side_effects.follow_ups(nurse, patient.id)
@@ -147,7 +139,7 @@ def test_a_liver_value_that_is_not_a_number_is_refused_in_place(  # type: ignore
     dialog.choose_kind(FollowUpKind.LIVER_TESTS)
     qtbot.keyClicks(dialog.liver["alt_u_per_l"], "32")
     qtbot.keyClicks(dialog.liver["ast_u_per_l"], "2,8")
-    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.accept_button)
 
     assert dialog.isVisible()
     assert "'2,8' is not a number" in dialog.message.text()
@@ -165,7 +157,7 @@ def test_a_follow_up_dated_in_the_future_is_refused(  # type: ignore[no-untyped-
     dialog.choose_kind(FollowUpKind.PSYCHIATRIC)
     dialog.observed_on.set_value((clock.now() + timedelta(days=2)).date())
     dialog.text.setPlainText("Vivid dreams for two nights after the session.")
-    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.accept_button)
     assert "in the future" in dialog.message.text()
     assert dialog.observed_on.property("invalid") is True
     assert dialog.text.toPlainText() == "Vivid dreams for two nights after the session."

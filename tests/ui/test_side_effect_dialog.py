@@ -11,14 +11,12 @@ from PySide6.QtCore import Qt
 from console.domain.infusion import EventKind, PumpState
 from console.domain.side_effects import Grade, InfusionAction, Outcome
 from console.ui.side_effects.log_dialog import LogSideEffectDialog
-from tests.ui.session_support import choose, running
+from tests.ui.session_support import choose, click, demo_nurse, running
 
 
 @pytest.fixture
 def nurse(services):  # type: ignore[no-untyped-def]
-    """Nora Kim, signed in, on the seeded demonstration clinic."""
-    services.demo.seed()
-    return services.auth.sign_in("nkim", "nurse-demo-1")
+    return demo_nurse(services)
 
 
 def open_dialog(qtbot, services, nurse, clock, session_id: int, **kw) -> LogSideEffectDialog:  # type: ignore[no-untyped-def]
@@ -27,10 +25,6 @@ def open_dialog(qtbot, services, nurse, clock, session_id: int, **kw) -> LogSide
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
-
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def fill_nausea(qtbot, dialog, grade: int = 2) -> None:  # type: ignore[no-untyped-def]

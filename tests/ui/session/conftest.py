@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.ui.session_support import demo_nurse
+
 
 @pytest.fixture
 def nurse(services):  # type: ignore[no-untyped-def]
-    """Nora Kim, signed in, on the seeded demonstration clinic."""
-    services.demo.seed()
-    return services.auth.sign_in("nkim", "nurse-demo-1")
+    return demo_nurse(services)

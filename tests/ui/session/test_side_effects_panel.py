@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
-
 from console.domain.infusion import EventKind
 from console.domain.side_effects import Grade, InfusionAction
 from console.ui.session import SessionView
 from console.ui.side_effects.log_dialog import LogSideEffectDialog
 from console.ui.side_effects.notify import NotifyDialog
 from console.ui.side_effects.update_dialog import UpdateSideEffectDialog
-from tests.ui.session_support import choose, running
+from tests.ui.session_support import choose, click, running
 
 
 def open_view(qtbot, services, nurse, clock, session_id: int) -> SessionView:  # type: ignore[no-untyped-def]
@@ -22,10 +20,6 @@ def open_view(qtbot, services, nurse, clock, session_id: int) -> SessionView:  #
     view.resize(1400, 900)
     view.show()
     return view
-
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def log_from_panel(qtbot, view, effect: str, grade: Grade, *,  # type: ignore[no-untyped-def]
