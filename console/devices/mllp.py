@@ -412,11 +412,7 @@ class MllpListener:
         log.warning("HL7 message from %s refused (%s, control id %s): %s", connection.peer,
                     error.ack_code, error.control_id or "unknown", error)
         # The console hears of the refusal before the monitor does (its NAK goes last).
-        if self._on_error is not None:
-            try:
-                self._on_error(error)
-            except Exception:
-                log.exception("The on_error callback failed")
+        self._call(self._on_error, error)
         if answer:
             self._send(connection, build_ack(text, error.ack_code, error.detail, error=error))
 
@@ -445,11 +441,12 @@ class MllpListener:
             self._call(self._on_feed_lost)
 
     @staticmethod
-    def _call(callback: EventCallback | None) -> None:
+    def _call[*Args](callback: Callable[[*Args], None] | None, *args: *Args) -> None:
+        # A failing subscriber is logged; the listener and its answers go on.
         if callback is None:
             return
         try:
-            callback()
+            callback(*args)
         except Exception:
             log.exception("A feed callback failed")
 

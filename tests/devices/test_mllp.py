@@ -292,3 +292,17 @@ def test_too_many_connections_are_refused_but_existing_ones_work(recorder: Recor
         with MllpClient(*running.address) as second, pytest.raises(ConnectionError):
             second.send(oru("K2"))
         assert msa(first.send(oru("K3")))[1] == "AA"
+
+
+def test_a_failing_error_callback_still_sends_the_nak_and_keeps_listening() -> None:
+    errors: list[Hl7Error] = []
+
+    def broken(error: Hl7Error) -> None:
+        errors.append(error)
+        raise RuntimeError("subscriber failure")
+
+    with MllpListener(lambda readings: None, on_error=broken, port=0) as running, \
+            MllpClient(*running.address) as monitor:
+        assert msa(monitor.send("not an HL7 message"))[1] in ("AE", "AR")
+        assert msa(monitor.send(oru("E2")))[1] == "AA"
+    assert len(errors) == 1
