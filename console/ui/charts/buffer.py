@@ -40,7 +40,7 @@ class SeriesBuffer:
     """Samples of one channel. ``x``, ``y`` and ``ids`` are views of the filled part."""
 
     __slots__ = ("_drawn", "_gap_limit", "_gaps", "_gaps_upto", "_ids", "_levels",
-                 "_levels_valid", "_n", "_typical", "_typical_at", "_x", "_y", "gap_factor",
+                 "_levels_valid", "_n", "_typical_at", "_x", "_y", "gap_factor",
                  "gap_fallback", "gap_minimum", "version")
 
     def __init__(self, capacity: int = 1024, *, gap_factor: float = 3.0,
@@ -61,7 +61,6 @@ class SeriesBuffer:
         # gaps: indices i with x[i + 1] − x[i] > the gap limit, for the intervals before _gaps_upto
         self._gaps: IntArray = np.empty(0, dtype=np.int64)
         self._gaps_upto = 0
-        self._typical: float | None = None
         self._typical_at = 4  # the usual spacing is re-measured when n reaches this
         self._gap_limit = gap_fallback
         # the last decimated drawing: (view key, x, y, first sample of its last column, points
@@ -206,7 +205,6 @@ class SeriesBuffer:
     def clear(self) -> None:
         self._n = 0
         self._changed_from(0)
-        self._typical = None
         self._typical_at = 4
         self._gap_limit = self.gap_fallback
         self.version += 1
@@ -228,7 +226,6 @@ class SeriesBuffer:
         self.gap_minimum = minimum
         self.gap_fallback = fallback
         self._typical_at = 4
-        self._typical = None
         self._gap_limit = fallback
         self._gaps_upto = 0
         self._gaps = np.empty(0, dtype=np.int64)
@@ -242,7 +239,6 @@ class SeriesBuffer:
         self._typical_at = max(4, 2 * n)
         intervals = np.diff(self._x[:n])
         typical = float(np.median(intervals)) if intervals.size >= 3 else None
-        self._typical = typical
         limit = (self.gap_fallback if typical is None
                  else max(self.gap_minimum, self.gap_factor * typical))
         if limit != self._gap_limit:
