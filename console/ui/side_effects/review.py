@@ -170,8 +170,7 @@ class SideEffectReviewSection(Section):
             return
         if self.effect_list is None or self.effect_list.version != lists.effects.version:
             self._build(lists.effects, review)
-        if review != self.saved:
-            self.saved = review
+        self.saved = review
         self._prefill(effects)
         self._show_status()
         self._show_blockers(blockers)
