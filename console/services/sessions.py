@@ -30,6 +30,7 @@ from console.domain.bedside import (
     frequency_check,
     measured_today,
     next_observation_due,
+    rounded_mg,
 )
 from console.domain.clock import Clock
 from console.domain.dosing import calculate, check_weight
@@ -49,7 +50,14 @@ from console.domain.patients import Answer, Contraindication
 from console.domain.protocols import ProtocolStatus
 from console.domain.side_effects import DischargeReview, SideEffect
 from console.domain.signatures import SignatureMeaning, content_hash
-from console.domain.units import Unit, format_quantity, parse_quantity, pounds_to_kg
+from console.domain.units import (
+    STEP_PER_KG,
+    Unit,
+    format_quantity,
+    parse_quantity,
+    pounds_to_kg,
+    round_to,
+)
 from console.domain.vitals import VitalSign, VitalSource, VitalValues
 from console.errors import (
     ConflictError,
@@ -403,13 +411,13 @@ class SessionService(Service):
                      and rate * concentration > mg_hard.hard_max):
                 raise LimitExceeded(
                     f"{format_quantity(rate, Unit.ML_PER_H)} is "
-                    f"{format_quantity(per_kg.quantize(Decimal('0.001')), Unit.MG_PER_KG_H)}: "
+                    f"{format_quantity(round_to(per_kg, STEP_PER_KG), Unit.MG_PER_KG_H)}: "
                     "beyond the hard limit. Not allowed.")
             titration = protocol.titration
             if titration is not None and not titration.contains(per_kg):
                 if authoriser is None:
                     raise PermissionDenied(field="clinician", message=
-                        f"{format_quantity(per_kg.quantize(Decimal('0.001')), Unit.MG_PER_KG_H)}"
+                        f"{format_quantity(round_to(per_kg, STEP_PER_KG), Unit.MG_PER_KG_H)}"
                         f" is outside the protocol's titration range "
                         f"({titration.min_mg_per_kg_h}–{titration.max_mg_per_kg_h} mg/kg/h): a "
                         "clinician must authorise it by signing in here.")
@@ -430,7 +438,8 @@ class SessionService(Service):
             if protocol.order.bolus_mg_per_kg is None:
                 raise ValidationError("This protocol does not order a bolus.", field="bolus_mg")
             weight = Decimal(json.loads(row.program or "{}").get("weight_kg", "0"))
-            ordered = (protocol.order.bolus_mg_per_kg * weight).quantize(Decimal("0.1"))
+            # rounded as the dose plan rounds it (half up to 0.1 mg): the figure shown
+            ordered = rounded_mg(protocol.order.bolus_mg_per_kg * weight)
             if dose > ordered:
                 raise LimitExceeded(f"The ordered bolus is {format_quantity(ordered, Unit.MG)}; "
                                     f"{format_quantity(dose, Unit.MG)} is more. Not allowed.")
@@ -828,6 +837,6 @@ def _total_warning(limits: Any, delivered_mg: Decimal, mg_per_h: Decimal, weight
         if remaining is not None and remaining <= WARN_BEFORE_TOTAL:
             when = (now + remaining).astimezone()
             return (f"At the current rate the session total reaches the {severity} limit of "
-                    f"{format_quantity(limit_mg.quantize(Decimal('0.1')), Unit.MG)} at "
+                    f"{format_quantity(rounded_mg(limit_mg), Unit.MG)} at "
                     f"{when:%H:%M} (in {int(remaining.total_seconds() // 60)} min).")
     return None

@@ -872,3 +872,39 @@ def test_a_fixed_dose_protocol_cannot_start_an_infusion_session(clinic: Clinic) 
         clinic.sessions.check_in(clinic.nurse, patient.id)
     assert refused_check_in.value.field == "protocol"
     assert clinic.audit("session.checked_in") == []
+
+
+def test_the_ordered_bolus_is_rounded_half_up_like_the_dose_plan(clinic: Clinic) -> None:
+    """0.25 mg/kg at 70.6 kg is 17.65 mg: the plan shows 17.7 mg (half up), so 17.7 mg is
+    allowed and anything above it is refused."""
+    from dataclasses import replace as changed
+
+    from console.domain.library import default_ketamine_iv
+
+    s = clinic.services
+    verifier = s.auth.sign_in("dokafor", "doctor-demo-2")
+    entry = s.library.create_draft(clinic.clinician, changed(default_ketamine_iv(),
+                                                            name="Ketamine IV with bolus",
+                                                            bolus_allowed=True))
+    s.library.approve(clinic.clinician, entry.id, password=CLINICIAN_PW)
+    first = clinic.sessions.check_in(clinic.nurse, clinic.patients[0].id)
+    old = first.protocol
+    clinic.sessions.cancel(clinic.nurse, first.id, reason="protocol changed")
+    s.protocols.discontinue(clinic.clinician, old.id, reason="bolus added")
+    order = changed(old.order, bolus_mg_per_kg=Decimal("0.25"), bolus_minutes=Decimal(5))
+    new = s.protocols.create(clinic.clinician, clinic.patients[0].id, ProtocolDraft(
+        library_entry_id=entry.id, order=order, course=old.course, titration=old.titration,
+        planning_weight_kg=Decimal(70), notes="with a bolus", override_reasons=None))
+    s.protocols.verify(verifier, new.id, password="doctor-demo-2")
+    sid: int = clinic.sessions.check_in(clinic.nurse, clinic.patients[0].id).id
+    clinic.sessions.record_weight(clinic.nurse, sid, "70.6")
+    clinic.sessions.record_preparation(clinic.nurse, sid, BAG)
+    clinic.sessions.program_pump(clinic.nurse, sid)
+    clinic.double_check(sid, DoubleCheckEntry(Decimal("70.6"), Decimal(1), Decimal("24.7")))
+    clinic.sessions.record_vitals(clinic.nurse, sid, NORMAL)
+    clinic.sessions.start(clinic.nurse, sid)
+    clinic.advance(minutes=5)
+    refused(clinic, LimitExceeded, lambda: clinic.sessions.bolus(clinic.nurse, sid, "17.8"),
+            "ordered bolus is 17.7 mg")
+    record = clinic.sessions.bolus(clinic.nurse, sid, "17.7")
+    assert record.events[-1].bolus_mg == Decimal("17.7")
