@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from console.domain.alarms import Alarm, AlarmAction, AlarmBook
 from console.domain.clock import Clock
 from console.domain.identity import Actor
+from console.domain.infusion import InfusionEvent
 from console.domain.news2 import Consciousness, news2
 from console.domain.scales import PossLevel
 from console.domain.side_effects import SideEffect
@@ -83,7 +85,7 @@ class LiveMonitor(QObject):
         self._loaded = False
         self._fetched_upto = 0  # the last monitor set read from the service
         self._alarm_marked: set[int] = set()
-        self._events_key: tuple[object, ...] = ()
+        self._charted_events: tuple[tuple[InfusionEvent, ...], Decimal | None] | None = None
         self._started: datetime | None = None
         self._active = False
         self.chart = VitalsChart(thresholds=services.monitoring_settings.thresholds(),
@@ -110,11 +112,11 @@ class LiveMonitor(QObject):
             self._started = started
             self.chart.set_start(started)
         self._catch_up(record)
-        events_key = tuple((e.kind, e.at, e.rate_ml_per_h) for e in record.events)
-        if events_key != self._events_key:
-            self._events_key = events_key
-            self.chart.set_events(record.events, None if record.program is None
-                                  else record.program.concentration_mg_per_ml)
+        events = (record.events, None if record.program is None
+                  else record.program.concentration_mg_per_ml)
+        if events != self._charted_events:
+            self._charted_events = events
+            self.chart.set_events(*events)
         self.news2.setText(news2_text(record.vitals))
         self._show_book(record.alarms, now)
         if self._active and not self.tick_timer.isActive():
