@@ -81,7 +81,7 @@ class LiveMonitor(QObject):
         self._clock = clock
         self._session_id = session_id
         self._on_record = on_record
-        self._shown: set[int] = set()
+        self.charted: set[int] = set()  # ids of the sets on the chart, each drawn once
         self._loaded = False
         self._fetched_upto = 0  # the last monitor set read from the service
         self._alarm_marked: set[int] = set()
@@ -187,7 +187,7 @@ class LiveMonitor(QObject):
             device = self._services.monitoring.device_sets(self._actor, self._session_id)
             every = sorted((*record.vitals, *device), key=lambda v: (v.at, v.id))
             self.chart.replace_vitals(every, record.artifacts)
-            self._shown.update(v.id for v in every)
+            self.charted.update(v.id for v in every)
             self._fetched_upto = max((v.id for v in device), default=0)
             self._loaded = True
             return
@@ -200,9 +200,9 @@ class LiveMonitor(QObject):
         self.chart.add_artifacts(record.artifacts)
 
     def _chart(self, vital: VitalSign) -> None:
-        if vital.id in self._shown:
+        if vital.id in self.charted:
             return
-        self._shown.add(vital.id)
+        self.charted.add(vital.id)
         self.chart.append(vital)  # a correction takes the set it corrects off the chart
 
     def _show_book(self, book: AlarmBook, now: datetime) -> None:

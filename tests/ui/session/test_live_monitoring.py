@@ -75,7 +75,7 @@ def test_a_monitor_result_reaches_the_chart_and_the_alarm_bar(  # type: ignore[n
     assert view.monitor.alarms.bar.priority is AlarmPriority.HIGH
     assert "SpO2 90" in view.monitor.alarms.bar.message.text()
     assert update.vital is not None
-    assert update.vital.id in view.monitor._shown
+    assert update.vital.id in view.monitor.charted
 
 
 def test_a_time_picked_on_the_chart_becomes_the_onset_and_the_effect_a_chart_marker(  # type: ignore[no-untyped-def]
@@ -142,13 +142,13 @@ def test_the_chart_reads_monitor_sets_once_then_only_new_ones(  # type: ignore[n
             record.id, [DeviceValue("heart_rate", 80, clock.now())], device="Bed 3 monitor")
         stored.append(update.vital.id)
     view = open_view(qtbot, services, nurse, clock, record.id)
-    assert set(stored) <= view.monitor._shown
+    assert set(stored) <= view.monitor.charted
     _x, y = view.monitor.chart.series("heart_rate")
     assert list(y[-3:]) == [80, 80, 80]  # after the baseline set
     clock.advance(timedelta(seconds=15))
     later = services.monitoring.ingest(
         record.id, [DeviceValue("heart_rate", 95, clock.now())], device="Bed 3 monitor")
     view.reload()  # no bridge on this PC: the re-read catches up with what was stored
-    assert later.vital.id in view.monitor._shown
+    assert later.vital.id in view.monitor.charted
     _x, y = view.monitor.chart.series("heart_rate")
     assert list(y[-4:]) == [80, 80, 80, 95]
