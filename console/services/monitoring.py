@@ -278,13 +278,9 @@ class MonitoringService(Service):
 
     def _overdue(self, uow: UnitOfWork, row: InfusionSessionRow) -> AlarmCondition | None:
         events = uow.sessions.events(row.id)
-        started = _started_at(events)
-        if started is None or row.discharged_at is not None:
+        if row.discharged_at is not None:
             return None
-        due = next_observation_due(
-            started_at=started, intensifiers=intensifiers(events),
-            last_observation=last_manual_at(uow, row.id),
-            stopped_at=next((e.at for e in events if e.kind is EventKind.STOP), None))
+        due = observation_due(uow, row.id, events)
         return None if due is None else observation_overdue(due_at=due, now=self.now())
 
     def close_alarms(self, uow: UnitOfWork, actor: Actor, row: InfusionSessionRow) -> None:
@@ -407,11 +403,16 @@ def intensifiers(events: Sequence[InfusionEvent]) -> list[datetime]:
     return found
 
 
-def last_manual_at(uow: UnitOfWork, session_id: int) -> datetime | None:
-    """The nurse's last observation: a monitor feed does not replace the nurse's checks
-    (sedation, pain and dissociation need a person)."""
+def observation_due(uow: UnitOfWork, session_id: int,
+                    events: Sequence[InfusionEvent]) -> datetime | None:
+    """When the nurse's next observation is due (``None`` before the start). It counts from
+    the nurse's last set: a monitor feed does not replace the nurse's checks (sedation, pain
+    and dissociation need a person)."""
     latest = uow.sessions.latest_manual(session_id)
-    return None if latest is None else latest.at
+    return next_observation_due(
+        started_at=_started_at(events), intensifiers=intensifiers(events),
+        last_observation=None if latest is None else latest.at,
+        stopped_at=next((e.at for e in events if e.kind is EventKind.STOP), None))
 
 
 def _split(values: Sequence[DeviceValue]) -> tuple[VitalValues | None,

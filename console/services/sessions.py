@@ -29,7 +29,6 @@ from console.domain.bedside import (
     double_check_mismatches,
     frequency_check,
     measured_today,
-    next_observation_due,
     rounded_mg,
 )
 from console.domain.clock import Clock
@@ -71,8 +70,7 @@ from console.services.base import Service, required_reason
 from console.services.monitoring import (
     MonitoringService,
     editable_session,
-    intensifiers,
-    last_manual_at,
+    observation_due,
 )
 from console.services.session_records import (
     PumpProgram,
@@ -720,11 +718,7 @@ class SessionService(Service):
                 drawn_mg=Decimal(data["drawn_mg"]), diluent=data["diluent"],
                 bag_volume_ml=Decimal(data["bag_volume_ml"]))
         vitals = self._vitals(uow, row)
-        stopped_at = next((e.at for e in events if e.kind is EventKind.STOP), None)
-        due = next_observation_due(started_at=state_progress.started_at,
-                                   intensifiers=intensifiers(events),
-                                   last_observation=last_manual_at(uow, row.id),
-                                   stopped_at=stopped_at)
+        due = observation_due(uow, row.id, events)
         signature = None if row.signature_id is None else uow.signatures.get(row.signature_id)
         addenda = uow.sessions.addenda(row.id)
         gap = None
