@@ -15,7 +15,7 @@ from decimal import Decimal
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-from console.domain.alarms import Alarm, AlarmAction, AlarmBook
+from console.domain.alarms import Alarm, AlarmAction, AlarmBook, AlarmParameter
 from console.domain.clock import Clock
 from console.domain.identity import Actor
 from console.domain.infusion import InfusionEvent
@@ -151,7 +151,7 @@ class LiveMonitor(QObject):
         if record.stage not in MONITORED or record.locked:
             return
         now = self._clock.now()
-        overdue_active = any(a.parameter.value == "observation_overdue"
+        overdue_active = any(a.parameter is AlarmParameter.OBSERVATION_OVERDUE
                              for a in self.alarms.book.active)
         due = record.next_observation_due
         if (due is not None and now > due) or overdue_active:
