@@ -17,6 +17,7 @@ import enum
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from console.domain.scales import PossLevel
 from console.domain.vitals import VitalValues
 from console.errors import ValidationError
 
@@ -191,3 +192,23 @@ def news2(values: VitalValues, *, on_oxygen: bool,
         (News2Parameter.CONSCIOUSNESS, score_consciousness(consciousness)),
         (News2Parameter.TEMPERATURE, score_temperature(temperature)),
     ))
+
+
+def consciousness_from(values: VitalValues) -> Consciousness:
+    """ACVPU for NEWS2 from the sedation score charted with the set (alert when none):
+    RASS 0 or POSS S/1 or MOAA/S 5 is alert; light to moderate sedation responds to voice;
+    deeper sedation to pain; RASS −5 or MOAA/S 0 is unresponsive."""
+    if values.sedation_rass is not None:
+        depth = -values.sedation_rass
+        return (Consciousness.ALERT if depth <= 0 else Consciousness.VOICE if depth <= 3
+                else Consciousness.PAIN if depth == 4 else Consciousness.UNRESPONSIVE)
+    if values.sedation_poss is not None:
+        return {PossLevel.SLEEPING: Consciousness.ALERT, PossLevel.AWAKE: Consciousness.ALERT,
+                PossLevel.SLIGHTLY_DROWSY: Consciousness.VOICE,
+                PossLevel.FREQUENTLY_DROWSY: Consciousness.VOICE,
+                PossLevel.SOMNOLENT: Consciousness.PAIN}[values.sedation_poss]
+    if values.sedation_moaa_s is not None:
+        score = values.sedation_moaa_s
+        return (Consciousness.ALERT if score == 5 else Consciousness.VOICE if score >= 3
+                else Consciousness.PAIN if score >= 1 else Consciousness.UNRESPONSIVE)
+    return Consciousness.ALERT

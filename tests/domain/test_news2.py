@@ -17,6 +17,7 @@ from console.domain.news2 import (
     ClinicalRisk,
     Consciousness,
     News2Parameter,
+    consciousness_from,
     news2,
     score_consciousness,
     score_pulse,
@@ -25,6 +26,7 @@ from console.domain.news2 import (
     score_systolic,
     score_temperature,
 )
+from console.domain.scales import PossLevel
 from console.domain.vitals import VitalValues
 from console.errors import ValidationError
 
@@ -154,3 +156,24 @@ def test_total_is_the_sum_of_parameters_within_0_to_20(
         assert result.risk is ClinicalRisk.LOW_MEDIUM
     else:
         assert result.risk is ClinicalRisk.LOW
+
+
+@pytest.mark.parametrize(("values", "level"), [
+    (VitalValues(heart_rate=70), Consciousness.ALERT),  # no sedation score charted
+    (VitalValues(sedation_rass=0), Consciousness.ALERT),
+    (VitalValues(sedation_rass=1), Consciousness.ALERT),
+    (VitalValues(sedation_rass=-1), Consciousness.VOICE),
+    (VitalValues(sedation_rass=-3), Consciousness.VOICE),
+    (VitalValues(sedation_rass=-4), Consciousness.PAIN),
+    (VitalValues(sedation_rass=-5), Consciousness.UNRESPONSIVE),
+    (VitalValues(sedation_poss=PossLevel.SLEEPING), Consciousness.ALERT),
+    (VitalValues(sedation_poss=PossLevel.SLIGHTLY_DROWSY), Consciousness.VOICE),
+    (VitalValues(sedation_poss=PossLevel.SOMNOLENT), Consciousness.PAIN),
+    (VitalValues(sedation_moaa_s=5), Consciousness.ALERT),
+    (VitalValues(sedation_moaa_s=3), Consciousness.VOICE),
+    (VitalValues(sedation_moaa_s=1), Consciousness.PAIN),
+    (VitalValues(sedation_moaa_s=0), Consciousness.UNRESPONSIVE),
+])
+def test_consciousness_follows_the_charted_sedation_score(values: VitalValues,
+                                                          level: Consciousness) -> None:
+    assert consciousness_from(values) is level

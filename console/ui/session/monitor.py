@@ -19,10 +19,9 @@ from console.domain.alarms import Alarm, AlarmAction, AlarmBook, AlarmParameter
 from console.domain.clock import Clock
 from console.domain.identity import Actor
 from console.domain.infusion import InfusionEvent
-from console.domain.news2 import Consciousness, news2
-from console.domain.scales import PossLevel
+from console.domain.news2 import consciousness_from, news2
 from console.domain.side_effects import SideEffect
-from console.domain.vitals import VitalSign, VitalSource, VitalValues
+from console.domain.vitals import VitalSign, VitalSource
 from console.errors import UserFacingError
 from console.services.container import Services
 from console.services.monitoring import MonitoringUpdate
@@ -36,24 +35,6 @@ MONITORED = {SessionStage.RUNNING, SessionStage.PAUSED, SessionStage.RECOVERY}
 TICK_MS = 1_000
 
 
-def consciousness(values: VitalValues) -> Consciousness:
-    """ACVPU for NEWS2 from the sedation score charted with the set (alert when none)."""
-    if values.sedation_rass is not None:
-        depth = -values.sedation_rass
-        return (Consciousness.ALERT if depth <= 0 else Consciousness.VOICE if depth <= 3
-                else Consciousness.PAIN if depth == 4 else Consciousness.UNRESPONSIVE)
-    if values.sedation_poss is not None:
-        return {PossLevel.SLEEPING: Consciousness.ALERT, PossLevel.AWAKE: Consciousness.ALERT,
-                PossLevel.SLIGHTLY_DROWSY: Consciousness.VOICE,
-                PossLevel.FREQUENTLY_DROWSY: Consciousness.VOICE,
-                PossLevel.SOMNOLENT: Consciousness.PAIN}[values.sedation_poss]
-    if values.sedation_moaa_s is not None:
-        score = values.sedation_moaa_s
-        return (Consciousness.ALERT if score == 5 else Consciousness.VOICE if score >= 3
-                else Consciousness.PAIN if score >= 1 else Consciousness.UNRESPONSIVE)
-    return Consciousness.ALERT
-
-
 def news2_text(vitals: tuple[VitalSign, ...]) -> str:
     """NEWS2 of the latest complete hand-entered set, labelled as supplementary."""
     for vital in reversed(vitals):
@@ -61,7 +42,7 @@ def news2_text(vitals: tuple[VitalSign, ...]) -> str:
             continue
         try:
             score = news2(vital.values, on_oxygen=False,
-                          consciousness=consciousness(vital.values))
+                          consciousness=consciousness_from(vital.values))
         except UserFacingError:
             continue
         return (f"NEWS2 {score.total} ({score.risk.value}) at {vital.at.astimezone():%H:%M} — "
