@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from console.domain.units import Unit, format_quantity
 from console.errors import UserFacingError, ValidationError
@@ -170,6 +170,17 @@ class Section(QFrame):
         elif widget is not None:
             mark_invalid(widget, True)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        reveal(self.message)
+
+
+def reveal(widget: QWidget) -> None:
+    """Scroll the enclosing scroll area so ``widget`` is in view: a message or button shown
+    below the fold of a short screen is one the nurse never sees."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    if isinstance(parent, QScrollArea):
+        parent.ensureWidgetVisible(widget, 0, 24)
 
 
 def caption(text: str, parent: QWidget | None = None) -> QLabel:

@@ -33,7 +33,13 @@ from console.services.session_records import SessionRecord
 from console.services.sessions import SessionService
 from console.ui.forms import mark_invalid
 from console.ui.messages import InlineMessage
-from console.ui.session.common import Section, clock_time, parse_event_time, time_edit
+from console.ui.session.common import (
+    Section,
+    clock_time,
+    parse_event_time,
+    reveal,
+    time_edit,
+)
 
 SaveCall = Callable[[VitalValues, Collection[str]], SessionRecord]
 
@@ -194,9 +200,10 @@ class VitalsEntry(Section):
         last_row.addWidget(self.last, 1)
         last_row.addWidget(self.correct_button)
         self.body.addWidget(self.grid)
-        self.body.addWidget(self.gate.button, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addLayout(last_row)
         self.finish()
+        # Right under the message that explains it, so the two are seen together.
+        self.body.addWidget(self.gate.button, 0, Qt.AlignmentFlag.AlignLeft)
         self.dialog: CorrectVitalsDialog | None = None
 
     def fields(self) -> Mapping[str, QWidget]:
@@ -232,6 +239,7 @@ class VitalsEntry(Section):
         super().show_error(error)
         if isinstance(error, ConfirmationRequired):
             self.gate.ask(error)
+            reveal(self.gate.button)
 
     def correct_last(self) -> None:
         last = None if self._record is None else latest_manual(self._record)

@@ -3,7 +3,8 @@ keep the original, and the timeline shows both."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QScrollArea
 
 from console.domain.vitals import VitalSource
 from tests.ui.session.test_session_screen import click, open_view, running
@@ -87,3 +88,20 @@ def test_a_correction_keeps_the_original_struck_through(  # type: ignore[no-unty
     assert "142/78" in struck[0].text()
     assert "Last:" in entry.last.text()
     assert "124/78" in entry.last.text()
+
+
+def test_on_a_short_screen_the_confirmation_is_scrolled_into_view(  # type: ignore[no-untyped-def]
+    qtbot, services, nurse, clock
+):
+    record = running(services, nurse)
+    view = open_view(qtbot, services, nurse, clock, record.id)
+    view.resize(1400, 760)  # the entry area is below the fold of its scroll area
+    qtbot.wait(50)
+    entry = view.observations
+    _type(qtbot, entry.edits, heart_rate="24")
+    qtbot.keyClick(entry.edits["heart_rate"], Qt.Key.Key_Return)
+    area = next(a for a in view.findChildren(QScrollArea) if a.isAncestorOf(entry))
+    viewport = area.viewport()
+    for widget in (entry.gate.button, entry.message):
+        top_left = widget.mapTo(viewport, QPoint(0, 0))
+        assert viewport.rect().contains(top_left), f"{widget.objectName()} is out of view"
